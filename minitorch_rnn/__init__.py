@@ -1,0 +1,114 @@
+"""minitorch_rnn: a tiny, readable autograd engine on NumPy with PyTorch's API.
+
+    import minitorch_rnn as torch       # the seed's spelling works
+    x = torch.randn(5, 3, 10)
+
+Read it in this order: `_tensor.py` (the Tensor) -> `autograd/function.py` (one op = one
+Function) -> `ops/` (the primitives) -> `autograd/engine.py` (the backward pass) -> `nn/`
+-> `optim/` -> `viz/`.
+"""
+
+from . import autograd, ops
+from ._tensor import Tensor
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (
+    arange,
+    from_numpy,
+    full,
+    is_floating_point,
+    is_tensor,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import float16, float32, float64, int32, int64, long
+from .functional import (
+    add,
+    argmax,
+    cat,
+    clone,
+    div,
+    exp,
+    log,
+    matmul,
+    max,
+    mean,
+    mul,
+    neg,
+    permute,
+    pow,
+    relu,
+    reshape,
+    sigmoid,
+    squeeze,
+    stack,
+    sub,
+    sum,
+    tanh,
+    transpose,
+    unbind,
+    unsqueeze,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor",
+    "add",
+    "arange",
+    "argmax",
+    "autograd",
+    "cat",
+    "clone",
+    "div",
+    "enable_grad",
+    "exp",
+    "float16",
+    "float32",
+    "float64",
+    "from_numpy",
+    "full",
+    "int32",
+    "int64",
+    "is_floating_point",
+    "is_grad_enabled",
+    "is_tensor",
+    "log",
+    "long",
+    "manual_seed",
+    "matmul",
+    "max",
+    "mean",
+    "mul",
+    "neg",
+    "no_grad",
+    "ones",
+    "ones_like",
+    "ops",
+    "permute",
+    "pow",
+    "rand",
+    "randint",
+    "randn",
+    "relu",
+    "reshape",
+    "set_grad_enabled",
+    "sigmoid",
+    "squeeze",
+    "stack",
+    "sub",
+    "sum",
+    "tanh",
+    "tensor",
+    "transpose",
+    "unbind",
+    "unsqueeze",
+    "zeros",
+    "zeros_like",
+]

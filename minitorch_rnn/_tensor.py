@@ -1,0 +1,465 @@
+"""`Tensor`: a `numpy.ndarray` plus what reverse-mode autodiff needs.
+
+(The file is `_tensor.py`, as in torch, because `mt.tensor` is the factory function.)
+
+* ``data`` -- the array itself;
+* ``requires_grad`` -- should backward compute a gradient for this tensor?
+* ``grad_fn`` -- the tape node (a `Function`) that made it; ``None`` for leaves;
+* ``grad`` -- after ``backward()``, d(output)/d(this tensor), for leaves.
+
+Every math method is a one-line delegation to a `Function` in `minitorch_rnn.ops`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple, Optional, Union
+
+import numpy as np
+
+from . import ops
+from .autograd import engine
+from .autograd.function import Function
+from .autograd.grad_mode import state
+from .dtypes import dtype_name, float32, int64, is_floating, to_dtype
+
+Number = Union[int, float, bool]
+
+
+class Tensor:
+    __slots__ = ("data", "_requires_grad", "grad", "grad_fn", "_output_nr", "_vc", "__weakref__")
+    __array_ufunc__ = None  # `np_array + tensor` calls Tensor.__radd__ instead of numpy's loop
+
+    def __init__(self, data: Any, requires_grad: bool = False) -> None:
+        self.data: np.ndarray = data if type(data) is np.ndarray else _as_array(data)
+        self._requires_grad = False
+        self.grad: Optional[Tensor] = None
+        self.grad_fn: Optional[Function] = None
+        self._output_nr = 0  # which output of `grad_fn` this is (unbind has many)
+        self._vc = [0]  # version counter, bumped by in-place ops (shared with views)
+        if requires_grad:
+            self.requires_grad = True
+
+    # ---- what it is -------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    def size(self, dim: Optional[int] = None) -> Any:
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if flag and not is_floating(self.data.dtype):
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = bool(flag)
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` for this non-leaf tensor too after backward."""
+        if self.grad_fn is not None:
+            engine.register_retained(self)
+        elif not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+
+    # ---- leaving the tape -------------------------------------------------------------------
+    def detach(self) -> Tensor:
+        """The same data, cut off from the tape (shares memory and version counter)."""
+        t = Tensor(self.data)
+        t._vc = self._vc
+        return t
+
+    def numpy(self) -> np.ndarray:
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return self.data
+
+    def item(self) -> Number:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.numpy() if dtype is None else self.numpy().astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.data.item())
+
+    # ---- backward ---------------------------------------------------------------------------
+    def backward(self, gradient: Any = None, retain_graph: Optional[bool] = None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` that requires grad."""
+        if not self._requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn"
+            )
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            grad = np.ones_like(self.data)
+        else:
+            grad = np.asarray(
+                gradient.data if isinstance(gradient, Tensor) else gradient, dtype=self.data.dtype
+            )
+            if grad.shape != self.data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[0] has a shape of {list(grad.shape)} and "
+                    f"output[0] has a shape of {list(self.data.shape)}."
+                )
+        engine.run_backward([self], [grad], retain_graph=bool(retain_graph))
+
+    # ---- arithmetic (scalars and arrays mix in on either side) ------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return ops.Add.apply(self, _wrap(other, self))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return ops.Add.apply(_wrap(other, self), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return ops.Sub.apply(self, _wrap(other, self))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return ops.Sub.apply(_wrap(other, self), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return ops.Mul.apply(self, _wrap(other, self))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return ops.Mul.apply(_wrap(other, self), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return ops.Div.apply(self, _wrap(other, self))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return ops.Div.apply(_wrap(other, self), self)
+
+    def __neg__(self) -> Tensor:
+        return ops.Neg.apply(self)
+
+    def __pow__(self, exponent: Number) -> Tensor:
+        if isinstance(exponent, Tensor) or not isinstance(exponent, (int, float)):
+            raise TypeError(
+                f"pow(): the exponent must be a Python number, got {type(exponent).__name__}"
+            )
+        return ops.Pow.apply(self, exponent=exponent)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return ops.MatMul.apply(self, _wrap(other, self))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return ops.MatMul.apply(_wrap(other, self), self)
+
+    # torch's method names for the same ops
+    add, sub, mul, div = __add__, __sub__, __mul__, __truediv__
+    neg, pow, matmul = __neg__, __pow__, __matmul__
+
+    # comparisons give bool tensors, outside the tape
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return Tensor(self.data == _data(other))
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return Tensor(self.data != _data(other))
+
+    def __lt__(self, other: Any) -> Tensor:
+        return Tensor(self.data < _data(other))
+
+    def __le__(self, other: Any) -> Tensor:
+        return Tensor(self.data <= _data(other))
+
+    def __gt__(self, other: Any) -> Tensor:
+        return Tensor(self.data > _data(other))
+
+    def __ge__(self, other: Any) -> Tensor:
+        return Tensor(self.data >= _data(other))
+
+    __hash__ = object.__hash__  # tensors are dict keys by identity (optimizer state)
+
+    # ---- elementwise functions ----------------------------------------------------------------
+    def tanh(self) -> Tensor:
+        return ops.Tanh.apply(self)
+
+    def relu(self) -> Tensor:
+        return ops.Relu.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return ops.Sigmoid.apply(self)
+
+    def exp(self) -> Tensor:
+        return ops.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return ops.Log.apply(self)
+
+    def clone(self) -> Tensor:
+        return ops.Clone.apply(self)
+
+    def to(self, dtype: Any) -> Tensor:
+        dt = to_dtype(dtype)
+        return self if dt == self.data.dtype else ops.ToCopy.apply(self, dtype=dt)
+
+    def float(self) -> Tensor:
+        return self.to(float32)
+
+    def double(self) -> Tensor:
+        return self.to(np.float64)
+
+    def long(self) -> Tensor:
+        return self.to(int64)
+
+    # ---- reductions ---------------------------------------------------------------------------
+    def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return ops.Sum.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim)
+
+    def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return ops.Mean.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim)
+
+    def max(self, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+        """`x.max()` is a tensor; `x.max(dim)` is `(values, indices)`, as torch."""
+        if dim is None:
+            return ops.Max.apply(self)
+        indices = np.argmax(self.data, axis=dim)
+        values = ops.MaxDim.apply(self, dim=dim, keepdim=keepdim, indices=indices)
+        if keepdim:
+            indices = np.expand_dims(indices, dim)
+        return MaxResult(values, Tensor(indices))
+
+    def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
+        if dim is None:
+            return Tensor(np.asarray(np.argmax(self.data)))
+        return Tensor(np.argmax(self.data, axis=dim, keepdims=keepdim))
+
+    # ---- shapes -------------------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Tensor:
+        return ops.Reshape.apply(self, shape=_shape_args(shape))
+
+    def view(self, *shape: Any) -> Tensor:
+        return ops.View.apply(self, shape=_shape_args(shape))
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return ops.Transpose.apply(self, dim0=dim0, dim1=dim1)
+
+    def permute(self, *dims: Any) -> Tensor:
+        return ops.Permute.apply(self, dims=_shape_args(dims))
+
+    @property
+    def T(self) -> Tensor:
+        return self.permute(*reversed(range(self.ndim)))
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return ops.Unsqueeze.apply(self, shape=np.expand_dims(self.data, dim).shape)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        if dim is None:
+            shape = tuple(n for n in self.shape if n != 1)
+        else:
+            dims = {d % max(self.ndim, 1) for d in (dim if isinstance(dim, tuple) else (dim,))}
+            shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
+        return ops.Squeeze.apply(self, shape=shape)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        return ops.Unbind.apply(self, dim=dim)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return ops.Index.apply(self, index=_index(index))
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    # ---- in-place ops: for optimizers, under no_grad; never recorded on the tape -------------
+    def _check_inplace(self) -> None:
+        if self._requires_grad and state.enabled:
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place operation."
+                )
+            raise RuntimeError(
+                "minitorch_rnn does not record in-place operations on tensors that require grad; "
+                "use the out-of-place op (y = y + 1) or wrap the update in mt.no_grad()."
+            )
+
+    def _modified(self) -> Tensor:
+        self._vc[0] += 1
+        return self
+
+    def add_(self, other: Any, alpha: Number = 1) -> Tensor:
+        self._check_inplace()
+        np.add(
+            self.data,
+            _data(other) * alpha if alpha != 1 else _data(other),
+            out=self.data,
+            casting="same_kind",
+        )
+        return self._modified()
+
+    def sub_(self, other: Any, alpha: Number = 1) -> Tensor:
+        return self.add_(other, alpha=-alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        self._check_inplace()
+        np.multiply(self.data, _data(other), out=self.data, casting="same_kind")
+        return self._modified()
+
+    def zero_(self) -> Tensor:
+        self._check_inplace()
+        self.data[...] = 0
+        return self._modified()
+
+    def copy_(self, src: Any) -> Tensor:
+        self._check_inplace()
+        self.data[...] = _data(src)
+        return self._modified()
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._check_inplace()
+        self.data[_index(index)] = _data(value)
+        self._modified()
+
+    # ---- printing -----------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return format_tensor(self, "tensor(")
+
+
+class MaxResult(NamedTuple):
+    """What `x.max(dim)` returns: unpacks as `values, indices`, as torch's."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def format_tensor(t: Tensor, prefix: str) -> str:
+    """Torch's layout: 4 decimals, aligned columns, 80 characters a line, suffixes at the end."""
+    a = t.data
+    finite = np.isfinite(a) if a.dtype.kind == "f" else None
+    integral = finite is not None and a.size > 0 and bool(np.all(finite & (a == np.round(a))))
+    body = np.array2string(
+        a,
+        precision=4,
+        separator=", ",
+        prefix=prefix,
+        max_line_width=80,
+        floatmode="maxprec_equal" if integral else "fixed",
+    )
+    extras = []
+    if a.dtype not in (float32, int64, np.dtype(bool)):
+        extras.append(f"dtype={dtype_name(a.dtype)}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
+    elif t._requires_grad:
+        extras.append("requires_grad=True")
+    text = prefix + body
+    for extra in extras:
+        last_line = text.rsplit("\n", 1)[-1]
+        text += (",\n" + " " * len(prefix) if len(last_line) + len(extra) > 78 else ", ") + extra
+    return text + ")"
+
+
+# ---- helpers: turning numbers, arrays and indices into what the ops expect ---------------------
+def _as_array(data: Any) -> np.ndarray:
+    """Python data -> array with torch's default dtypes (floats become float32)."""
+    if isinstance(data, Tensor):
+        return data.data
+    a = np.asarray(data)
+    if a.dtype == np.float64 and not isinstance(data, np.ndarray):
+        a = a.astype(np.float32)
+    return a
+
+
+def _wrap(x: Any, like: Tensor) -> Tensor:
+    """Make `x` a Tensor for a binary op with `like`; a Python number takes `like`'s dtype."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (int, float, bool)) and like.data.dtype.kind == "f":
+        return Tensor(np.asarray(x, dtype=like.data.dtype))
+    return Tensor(_as_array(x))
+
+
+def _data(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _axes(dim: Any, ndim: int) -> Optional[tuple[int, ...]]:
+    if dim is None:
+        return None
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
+                f"{max(ndim, 1) - 1}], but got {d})"
+            )
+    return tuple(sorted(d % max(ndim, 1) for d in dims)) if ndim else None
+
+
+def _shape_args(shape: Sequence[Any]) -> tuple[int, ...]:
+    """Accept both `x.reshape(2, 3)` and `x.reshape((2, 3))`."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def _index(index: Any) -> Any:
+    """Tensors and lists inside an index become numpy arrays."""
+    if isinstance(index, tuple):
+        return tuple(_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index

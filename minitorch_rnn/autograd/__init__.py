@@ -1,0 +1,30 @@
+"""The autograd tape: grad modes and scopes, the `Function` node, the backward engine, checks."""
+
+from .engine import run_backward
+from .function import Function
+from .functional import grad
+from .grad_mode import (
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    retain_grads,
+    retain_values,
+    scope,
+    set_grad_enabled,
+)
+from .gradcheck import GradcheckError, gradcheck
+
+__all__ = [
+    "Function",
+    "GradcheckError",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "retain_grads",
+    "retain_values",
+    "run_backward",
+    "scope",
+    "set_grad_enabled",
+]

@@ -1,0 +1,179 @@
+"""The backward pass: walk the tape from the output back to the leaves.
+
+1. Order the nodes so that each comes before every node it sends gradients to (an
+   *iterative* depth-first search: a 5,000-step recurrence must not hit Python's recursion limit).
+2. Seed the output's gradient, then visit the nodes in that order. Each node adds up the
+   gradients of its outputs, calls its Function's `backward`, and passes one gradient down
+   each edge. Gradients *accumulate* (`+`): a tensor used twice gets the sum of both uses.
+3. Leaves collect their gradient in `.grad` (adding to what is there already, as torch does).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Optional
+
+import numpy as np
+
+from .. import _tensor  # a cycle (_tensor.py imports us): used at call time only
+from .function import Function
+from .grad_mode import state
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+def topological_order(roots: Sequence[Function]) -> list[Function]:
+    """Nodes reachable from `roots`, each before the nodes it sends gradients to."""
+    order: list[Function] = []
+    visited: set[Function] = set()
+    for root in roots:
+        if root in visited:
+            continue
+        visited.add(root)
+        stack = [(root, iter(root.next_edges))]
+        while stack:
+            node, edges = stack[-1]
+            for edge in edges:
+                if edge is not None and isinstance(edge[0], Function) and edge[0] not in visited:
+                    visited.add(edge[0])
+                    stack.append((edge[0], iter(edge[0].next_edges)))
+                    break
+            else:  # all children done: post-order
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def check_saved(node: Function) -> None:
+    """Refuse to use freed or since-modified saved arrays: never a silently wrong gradient."""
+    if node.saved_tensors is None:
+        raise RuntimeError(SECOND_BACKWARD)
+    for counter, version in node.saved_versions:
+        if counter[0] != version:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: a tensor saved by {node.name()} is at version {counter[0]}; "
+                f"expected version {version} instead. Hint: do in-place updates after backward(), "
+                "or clone() the tensor before changing it."
+            )
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[np.ndarray],
+    retain_graph: bool,
+    inputs: Optional[Sequence[Tensor]] = None,
+) -> list[Optional[np.ndarray]]:
+    """Backpropagate `root_grads` from `roots`.
+
+    Without `inputs` (``Tensor.backward``) leaf gradients accumulate into `.grad`. With
+    `inputs` (``autograd.grad``) nothing is written: their gradients are returned instead.
+    """
+    # autograd.grad: where each wanted input's gradient shows up (a leaf, or a node's output)
+    wanted = {id(t): i for i, t in enumerate(inputs or ()) if t.grad_fn is None}
+    capture = {(t.grad_fn, t._output_nr): i for i, t in enumerate(inputs or ()) if t.grad_fn}
+    captured: list[Optional[np.ndarray]] = [None] * len(inputs or ())
+    buffers: dict[Function, list[Optional[np.ndarray]]] = {}
+    leaf_grads: dict[int, tuple[Tensor, np.ndarray]] = {}
+
+    def send(target: Any, nr: int, grad: np.ndarray, source: str) -> None:
+        """Add `grad` to what `target` (a node's output `nr`, or a leaf) has received so far."""
+        node = isinstance(target, Function)
+        expected = target.output_shapes[nr] if node else target.data.shape
+        if grad.shape != expected:
+            raise RuntimeError(
+                f"Function {source} returned an invalid gradient - got shape {list(grad.shape)} "
+                f"but expected shape compatible with {list(expected)}"
+            )
+        if node:
+            buf = buffers.setdefault(target, [None] * len(target.output_shapes))
+            buf[nr] = grad if buf[nr] is None else buf[nr] + grad
+        else:
+            old = leaf_grads.get(id(target))
+            leaf_grads[id(target)] = (target, grad if old is None else old[1] + grad)
+
+    for root, grad in zip(roots, root_grads):
+        if root.grad_fn is not None:
+            send(root.grad_fn, root._output_nr, grad, "backward")
+        else:
+            send(root, 0, grad, "backward")
+
+    for node in topological_order([r.grad_fn for r in roots if r.grad_fn is not None]):
+        buffer = buffers.pop(node, None)
+        if buffer is None:  # nothing flowed into this node
+            continue
+        # an output nobody used (one step of an unbind, say) has gradient zero
+        grads = [
+            g if g is not None else np.zeros(shape, dtype=_dtype_of(buffer))
+            for g, shape in zip(buffer, node.output_shapes)
+        ]
+        _keep_output_grads(node, grads, capture, captured)
+        check_saved(node)
+        input_grads = node.backward(node, *grads)
+        if not isinstance(input_grads, tuple):
+            input_grads = (input_grads,)
+        if not retain_graph:
+            node.release()
+        for edge, g in zip(node.next_edges, input_grads):
+            if edge is not None and g is not None:
+                send(edge[0], edge[1], g, node.name())
+
+    for leaf, grad in leaf_grads.values():
+        if id(leaf) in wanted:
+            captured[wanted[id(leaf)]] = grad
+        elif inputs is None:
+            _accumulate_grad(leaf, grad)
+    return captured
+
+
+def _dtype_of(grads: list[Optional[np.ndarray]]) -> np.dtype:
+    return next(g.dtype for g in grads if g is not None)
+
+
+def _keep_output_grads(
+    node: Function,
+    grads: list[np.ndarray],
+    capture: dict[tuple[Function, int], int],
+    captured: list[Optional[np.ndarray]],
+) -> None:
+    """Hand a node's output gradients to whoever asked: autograd.grad, retain_grad(), drawing."""
+    if state.retain_grads:
+        node.grad_outputs = grads
+    if capture:
+        for nr, g in enumerate(grads):
+            if (node, nr) in capture:
+                captured[capture[(node, nr)]] = g
+    elif node.retained_outputs:
+        for nr, ref in node.retained_outputs.items():
+            t = ref()
+            if t is not None:
+                _accumulate_grad(t, grads[nr])
+
+
+def _accumulate_grad(t: Tensor, grad: np.ndarray) -> None:
+    """`t.grad += grad`, in place as torch does, in the tensor's own dtype."""
+    if t.grad is None:
+        t.grad = _tensor.Tensor(
+            np.array(grad, dtype=t.data.dtype)
+        )  # a copy we own: safe to change in place
+    else:
+        np.add(t.grad.data, grad, out=t.grad.data, casting="unsafe")
+
+
+def register_retained(t: Tensor) -> None:
+    """Make backward store the gradient of non-leaf `t` in `t.grad` (see `Tensor.retain_grad`)."""
+    node = t.grad_fn
+    assert node is not None
+    if node.retained_outputs is None:
+        node.retained_outputs = {}
+    node.retained_outputs[t._output_nr] = weakref.ref(t)

@@ -1,0 +1,107 @@
+"""Making tensors: from data, filled with a constant, or random (from the one seeded generator)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from . import random
+from ._tensor import Tensor, _as_array, _shape_args
+from .dtypes import float32, is_floating, to_dtype
+
+
+def _make(a: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
+    dt = to_dtype(dtype)
+    if dt is not None and a.dtype != dt:
+        a = a.astype(dt)
+    return Tensor(a, requires_grad=requires_grad)
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of `data` (numpy dtypes kept; Python floats become float32)."""
+    a = np.array(data.data if isinstance(data, Tensor) else _as_array(data))
+    return _make(a, dtype, requires_grad)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with `array` (changes to one show in the other)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    return Tensor(array)
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    dt = to_dtype(dtype)
+    return float32 if dt is None else dt
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros(_shape_args(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones(_shape_args(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    if dtype is None and isinstance(fill_value, (bool, int)):
+        dtype = np.dtype(bool) if isinstance(fill_value, bool) else np.int64
+    return Tensor(np.full(tuple(size), fill_value, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros(t.shape, dtype=to_dtype(dtype) or t.dtype), requires_grad)
+
+
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones(t.shape, dtype=to_dtype(dtype) or t.dtype), requires_grad)
+
+
+def arange(
+    start: float,
+    end: Optional[float] = None,
+    step: float = 1,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Like torch: integers give int64, any float gives float32."""
+    if end is None:
+        start, end = 0, start
+    floaty = any(isinstance(v, float) for v in (start, end, step))
+    dt = to_dtype(dtype) or (float32 if floaty else np.dtype(np.int64))
+    return Tensor(np.arange(start, end, step).astype(dt), requires_grad)
+
+
+def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples from the package-wide generator."""
+    dt = _float_dtype(dtype)
+    a = random.generator().standard_normal(_shape_args(size), dtype=dt)
+    return Tensor(a, requires_grad)
+
+
+def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1) from the package-wide generator."""
+    dt = _float_dtype(dtype)
+    return Tensor(random.generator().random(_shape_args(size), dtype=dt), requires_grad)
+
+
+def randint(low: int, high: Optional[int] = None, size: Any = (), dtype: Any = None) -> Tensor:
+    """Integers in [low, high) (int64), as `torch.randint`."""
+    if high is None:
+        low, high = 0, low
+    a = random.generator().integers(low, high, size=tuple(size))
+    return Tensor(a.astype(to_dtype(dtype) or np.int64))
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed the package-wide generator: randn, rand, parameter init and dropout."""
+    return random.manual_seed(seed)
+
+
+def is_tensor(obj: Any) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(t: Tensor) -> bool:
+    return is_floating(t.dtype)

@@ -1,0 +1,73 @@
+"""Function forms of the ops (`mt.tanh(x)`, `mt.stack([...])`), as torch's top level has."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from . import ops
+from ._tensor import Tensor
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) > 1:
+        a, b = tensors[0].shape, next(t.shape for t in tensors if t.shape != tensors[0].shape)
+        raise RuntimeError(
+            f"stack expects each tensor to be equal size, but got {list(a)} "
+            f"at entry 0 and {list(b)} at entry {[t.shape for t in tensors].index(b)}"
+        )
+    ndim = tensors[0].ndim + 1
+    return ops.Stack.apply(*tensors, dim=dim % ndim)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    try:
+        return ops.Cat.apply(*tensors, dim=dim % tensors[0].ndim)
+    except ValueError as e:
+        raise RuntimeError(f"cat(): {e}") from None
+
+
+def unbind(t: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    return t.unbind(dim)
+
+
+def _delegate(name: str) -> Any:
+    def fn(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+        return getattr(input, name)(*args, **kwargs)
+
+    fn.__name__ = name
+    fn.__doc__ = f"`mt.{name}(x, ...)` is `x.{name}(...)`."
+    return fn
+
+
+add = _delegate("add")
+sub = _delegate("sub")
+mul = _delegate("mul")
+div = _delegate("div")
+neg = _delegate("neg")
+pow = _delegate("pow")
+matmul = _delegate("matmul")
+tanh = _delegate("tanh")
+relu = _delegate("relu")
+sigmoid = _delegate("sigmoid")
+exp = _delegate("exp")
+log = _delegate("log")
+sum = _delegate("sum")
+mean = _delegate("mean")
+max = _delegate("max")
+argmax = _delegate("argmax")
+reshape = _delegate("reshape")
+transpose = _delegate("transpose")
+permute = _delegate("permute")
+squeeze = _delegate("squeeze")
+unsqueeze = _delegate("unsqueeze")
+clone = _delegate("clone")

@@ -1,0 +1,211 @@
+"""Elementwise ops. Binary ones broadcast; their backward reduces with `unbroadcast`.
+
+Each class is one primitive: forward on arrays, then backward with the derivative in the
+docstring. A binary op's backward only computes the gradients its inputs need.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from .broadcast import broadcast_error, unbroadcast
+
+
+def _binary(op: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    try:
+        return op(a, b)
+    except ValueError:
+        raise broadcast_error(a.shape, b.shape) from None
+
+
+class Add(Function):
+    """a + b;  d/da = 1, d/db = 1."""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.shapes = a.shape, b.shape
+        return _binary(np.add, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
+        sa, sb = ctx.shapes
+        return unbroadcast(grad, sa), unbroadcast(grad, sb)
+
+
+class Sub(Function):
+    """a - b;  d/da = 1, d/db = -1."""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.shapes = a.shape, b.shape
+        return _binary(np.subtract, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
+        sa, sb = ctx.shapes
+        gb = unbroadcast(-grad, sb) if ctx.needs_input_grad[1] else None
+        return unbroadcast(grad, sa), gb
+
+
+class Mul(Function):
+    """a * b;  d/da = b, d/db = a."""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return _binary(np.multiply, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
+        a, b = ctx.saved_tensors
+        ga = unbroadcast(grad * b, a.shape) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(grad * a, b.shape) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Div(Function):
+    """a / b;  d/da = 1/b, d/db = -a/b^2."""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return _binary(np.divide, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
+        a, b = ctx.saved_tensors
+        ga = unbroadcast(grad / b, a.shape) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(-grad * a / (b * b), b.shape) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Neg(Function):
+    """-x;  d/dx = -1."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return -x
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        return -grad
+
+
+class Pow(Function):
+    """x ** p for a Python number p;  d/dx = p * x^(p-1)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, exponent: float) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.exponent = exponent
+        return x**exponent
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (x,) = ctx.saved_tensors
+        p = ctx.exponent
+        return grad * (p * x ** (p - 1)) if p != 0 else np.zeros_like(grad)
+
+
+class Tanh(Function):
+    """tanh(x);  d/dx = 1 - tanh(x)^2, so we save the *output* (cheapest)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        y = np.tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_tensors
+        return grad * (1 - y * y)
+
+
+class Relu(Function):
+    """max(x, 0);  d/dx = 1 where the output is positive, else 0."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        y = np.maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_tensors
+        return grad * (y > 0)
+
+
+class Sigmoid(Function):
+    """1 / (1 + e^-x);  d/dx = s(x) * (1 - s(x))."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        # exp of a negative number only: no overflow warning for large |x|
+        e = np.exp(-np.abs(x))
+        y = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_tensors
+        return grad * y * (1 - y)
+
+
+class Exp(Function):
+    """e^x;  d/dx = e^x (the output again)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        y = np.exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_tensors
+        return grad * y
+
+
+class Log(Function):
+    """ln(x);  d/dx = 1/x."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+class Clone(Function):
+    """A copy;  d/dx = 1."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        return grad
+
+
+class ToCopy(Function):
+    """Change dtype (``x.to(mt.float64)``); the gradient goes back in the input's dtype."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+        ctx.in_dtype = x.dtype
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        return grad.astype(ctx.in_dtype)

@@ -1,0 +1,149 @@
+"""Ops that move entries around without changing them: views, indexing, stack, cat, unbind.
+
+Their backward puts each gradient entry back where its value came from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+
+
+class View(Function):
+    """Same entries, new shape;  backward reshapes the gradient back."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.in_shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise RuntimeError(
+                f"shape '{list(shape)}' is invalid for input of size {x.size}"
+            ) from None
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        return grad.reshape(ctx.in_shape)
+
+
+class Reshape(View):
+    """`x.reshape(...)`: a View under torch's other name."""
+
+
+class Unsqueeze(View):
+    """`x.unsqueeze(d)`: a View that inserts a size-1 dim."""
+
+
+class Squeeze(View):
+    """`x.squeeze(d)`: a View that drops size-1 dims."""
+
+
+class Transpose(Function):
+    """Swap two dims;  backward swaps them back."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
+        ctx.dims = dim0, dim1
+        return np.swapaxes(x, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        return np.swapaxes(grad, *ctx.dims)
+
+
+class Permute(Function):
+    """Reorder dims;  backward applies the inverse permutation."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+        ctx.dims = dims
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        return np.transpose(grad, np.argsort(ctx.dims))
+
+
+def _is_basic(index: Any) -> bool:
+    """Ints, slices, None and ... select each entry at most once (and give a view)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)
+
+
+class Index(Function):
+    """`x[index]`;  backward scatters the gradient back, adding where an entry was picked twice."""
+
+    is_view = (
+        True  # (a copy for integer-array indices; sharing the version counter is then only careful)
+    )
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, index: Any) -> np.ndarray:
+        ctx.args = index, x.shape
+        return x[index]
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        index, shape = ctx.args
+        out = np.zeros(shape, dtype=grad.dtype)
+        if _is_basic(index):
+            out[index] = grad
+        else:  # integer arrays may repeat an entry: add.at accumulates instead of overwriting
+            np.add.at(out, index, grad)
+        return out
+
+
+class Stack(Function):
+    """Join same-shaped arrays along a new dim;  backward hands each its slice (a view)."""
+
+    @staticmethod
+    def forward(ctx: Any, *xs: np.ndarray, dim: int) -> np.ndarray:
+        ctx.dim = dim
+        return np.stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[np.ndarray, ...]:
+        return tuple(np.moveaxis(grad, ctx.dim, 0))
+
+
+class Cat(Function):
+    """Join arrays along an existing dim;  backward splits the gradient at the same places."""
+
+    @staticmethod
+    def forward(ctx: Any, *xs: np.ndarray, dim: int) -> np.ndarray:
+        ctx.dim = dim
+        ctx.splits = np.cumsum([x.shape[dim] for x in xs])[:-1]
+        return np.concatenate(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[np.ndarray, ...]:
+        return tuple(np.split(grad, ctx.splits, axis=ctx.dim))
+
+
+class Unbind(Function):
+    """Split along `dim` into separate tensors (views);  backward stacks their gradients.
+
+    One node with many outputs: a loop over ``x.unbind(0)`` costs one stack in backward,
+    where a loop over ``x[t]`` would scatter into a full-size zero array at every step.
+    """
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
+        ctx.dim = dim
+        return tuple(np.moveaxis(x, dim, 0))
+
+    @staticmethod
+    def backward(ctx: Any, *grads: np.ndarray) -> np.ndarray:
+        return np.stack(grads, axis=ctx.dim)

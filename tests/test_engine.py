@@ -1,0 +1,290 @@
+"""The tape's rules: accumulation, topological order, long chains, grad modes, torch's errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minitorch_rnn as mt
+from minitorch_rnn.autograd import gradcheck
+
+
+def leaf(*shape: int, seed: int = 0) -> mt.Tensor:
+    return mt.tensor(np.random.default_rng(seed).standard_normal(shape), requires_grad=True)
+
+
+def test_diamond_graph_accumulates_both_paths() -> None:
+    x = leaf(3)
+    a = x.tanh()
+    y = (a * 2 + a * a).sum()  # a feeds two branches that meet again
+    y.backward()
+    t = np.tanh(x.data)
+    np.testing.assert_allclose(x.grad.data, (2 + 2 * t) * (1 - t * t), rtol=1e-12)
+
+
+def test_tensor_reused_many_times() -> None:
+    x = leaf(2)
+    y = x
+    for _ in range(50):
+        y = y + x
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [51.0, 51.0])
+
+
+def test_five_thousand_step_recurrence_backpropagates() -> None:
+    w = mt.tensor(0.5, dtype=mt.float64, requires_grad=True)
+    h = mt.tensor(1.0, dtype=mt.float64)
+    for _ in range(5000):
+        h = (h * w).tanh() + 0.1
+    h.backward()  # no RecursionError
+    assert w.grad is not None and np.isfinite(w.grad.item())
+
+
+def test_accumulation_across_two_backward_calls() -> None:
+    x = leaf(3)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    first = x.grad.data.copy()
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 2 * first)
+
+
+def test_second_backward_without_retain_graph_is_torchs_error() -> None:
+    x = leaf(3)
+    y = x.tanh().sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward()
+
+
+def test_non_scalar_backward_needs_gradient() -> None:
+    y = leaf(3) * 2
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+        y.backward()
+
+
+def test_gradient_of_wrong_shape() -> None:
+    y = leaf(3) * 2
+    with pytest.raises(RuntimeError, match="Mismatch in shape"):
+        y.backward(mt.ones(4, dtype=mt.float64))
+
+
+def test_explicit_gradient() -> None:
+    x = leaf(3)
+    (x * 3).backward(mt.tensor(np.array([1.0, 2.0, 3.0])))
+    np.testing.assert_array_equal(x.grad.data, [3.0, 6.0, 9.0])
+
+
+def test_requires_grad_only_for_floats() -> None:
+    with pytest.raises(RuntimeError, match="floating point"):
+        mt.tensor([1, 2, 3], requires_grad=True)
+
+
+def test_non_leaf_grad_is_none_unless_retained() -> None:
+    x = leaf(3)
+    a = x * 2
+    b = x * 3
+    b.retain_grad()
+    (a + b).sum().backward()
+    assert a.grad is None and not a.is_leaf
+    np.testing.assert_array_equal(b.grad.data, np.ones(3))
+
+
+def test_no_grad_context_and_decorator() -> None:
+    x = leaf(3)
+    with mt.no_grad():
+        y = x * 2
+        with mt.enable_grad():
+            z = x * 2
+    assert y.grad_fn is None and not y.requires_grad
+    assert z.grad_fn is not None
+
+    @mt.no_grad()
+    def f(t: mt.Tensor) -> mt.Tensor:
+        return t * 2
+
+    assert f(x).grad_fn is None
+    assert mt.is_grad_enabled()
+    mt.set_grad_enabled(False)
+    assert (x * 2).grad_fn is None
+    mt.set_grad_enabled(True)
+    with mt.set_grad_enabled(False):
+        assert not mt.is_grad_enabled()
+    assert mt.is_grad_enabled()
+
+
+def test_inplace_change_of_saved_tensor_is_caught() -> None:
+    w = leaf(3)
+    x = mt.tensor(np.ones(3))
+    y = (w * x).sum()
+    x.mul_(2)  # x was saved by MulBackward0
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
+def test_inplace_change_of_saved_output_is_caught() -> None:
+    w = leaf(3)
+    y = w.tanh()
+    with mt.no_grad():
+        y.add_(1)  # tanh saved its output
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_inplace_change_through_a_view_is_caught() -> None:
+    w = leaf(2, 3)
+    v = w.reshape(6)
+    y = (v * v).sum()
+    with mt.no_grad():
+        w.sub_(1.0)  # changes v's data too: the view shares w's version counter
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
+def test_inplace_on_leaf_requiring_grad_is_refused_outside_no_grad() -> None:
+    w = leaf(3)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        w.add_(1)
+    with mt.no_grad():
+        w.add_(1)  # what an optimizer does
+        w.mul_(2)
+        w.sub_(w.data, alpha=0.5)
+        w.copy_(np.zeros(3))
+        w.zero_()
+    assert w._version == 5
+
+
+def test_numpy_of_tensor_requiring_grad() -> None:
+    with pytest.raises(RuntimeError, match=r"Use tensor.detach\(\).numpy\(\) instead"):
+        leaf(2).numpy()
+    assert isinstance(leaf(2).detach().numpy(), np.ndarray)
+
+
+def test_matmul_shape_error_names_both_shapes() -> None:
+    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"):
+        mt.randn(2, 3) @ mt.randn(4, 5)
+
+
+def test_broadcast_error_names_the_dimension() -> None:
+    msg = r"The size of tensor a \(3\) must match the size of tensor b \(5\) at non-singleton dimension 1"
+    with pytest.raises(RuntimeError, match=msg):
+        mt.randn(2, 3) + mt.randn(2, 5)
+
+
+def test_reshape_error() -> None:
+    with pytest.raises(RuntimeError, match=r"shape '\[3, 5\]' is invalid for input of size 12"):
+        mt.randn(3, 4).reshape(3, 5)
+
+
+def test_dtypes() -> None:
+    assert mt.tensor([1.0, 2.0]).dtype == mt.float32
+    assert mt.tensor(np.array([1.0])).dtype == mt.float64
+    assert mt.tensor(2.5).dtype == mt.float32
+    assert mt.tensor([1, 2]).dtype == mt.int64
+    x = mt.randn(3)
+    assert (1.0 - x).dtype == mt.float32 and (2 / x).dtype == mt.float32
+    assert (x * np.float32(2)).dtype == mt.float32
+    assert mt.randn(2, dtype=mt.float64).dtype == mt.float64
+
+
+def test_scalars_and_arrays_mix_in_on_either_side() -> None:
+    x = leaf(3)
+    y = 1.0 - x
+    z = 2 / x
+    w = np.ones(3) * x
+    np.testing.assert_allclose(y.data, 1 - x.data)
+    np.testing.assert_allclose(z.data, 2 / x.data)
+    np.testing.assert_allclose(w.data, x.data)
+
+
+def test_repr_like_torch() -> None:
+    assert repr(mt.tensor([[1.3091, -0.1126]])) == "tensor([[ 1.3091, -0.1126]])"
+    assert repr(mt.tensor([1.0, 2.0], requires_grad=True)) == "tensor([1., 2.], requires_grad=True)"
+    assert repr(mt.tensor([1.0]).double()) == "tensor([1.], dtype=minitorch_rnn.float64)"
+    x = mt.tensor([0.5], requires_grad=True)
+    assert repr(x.tanh()) == "tensor([0.4621], grad_fn=<TanhBackward0>)"
+    assert repr(mt.tensor(2.5)) == "tensor(2.5000)"
+    assert repr(mt.tensor([1, 2])) == "tensor([1, 2])"
+
+
+def test_tensor_basics() -> None:
+    x = mt.randn(2, 3)
+    assert x.shape == (2, 3) and x.size() == (2, 3) and x.size(1) == 3
+    assert x.dim() == 2 and x.ndim == 2 and x.numel() == 6 and len(x) == 2
+    assert x.T.shape == (3, 2)
+    assert [r.shape for r in x] == [(3,), (3,)]
+    assert mt.tensor([[4.0]]).item() == 4.0
+    assert mt.tensor([1.0, 2.0]).tolist() == [1.0, 2.0]
+    with pytest.raises(RuntimeError, match="cannot be converted to Scalar"):
+        x.item()
+    y = leaf(2)
+    assert y.is_leaf and y.requires_grad and y.grad_fn is None
+    assert not y.detach().requires_grad
+
+
+def test_manual_seed_reproducible() -> None:
+    mt.manual_seed(3)
+    a = mt.randn(4)
+    mt.manual_seed(3)
+    b = mt.randn(4)
+    np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_autograd_grad_leaves_dot_grad_alone() -> None:
+    x = leaf(3)
+    h = x * 2
+    y = (h * h).sum()
+    gx, gh = mt.autograd.grad(y, [x, h])
+    np.testing.assert_allclose(gx.data, 8 * x.data)
+    np.testing.assert_allclose(gh.data, 2 * h.data)
+    assert x.grad is None
+
+
+def test_gradcheck_catches_a_wrong_backward() -> None:
+    class BadSquare(mt.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):  # type: ignore[no-untyped-def]
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):  # type: ignore[no-untyped-def]
+            (x,) = ctx.saved_tensors
+            return grad * x  # wrong: should be 2 * x
+
+    with pytest.raises(mt.autograd.GradcheckError, match="Jacobian mismatch"):
+        gradcheck(BadSquare.apply, (leaf(3),))
+    assert gradcheck(lambda t: t * t, (leaf(3),))
+
+
+def test_unbind_unused_outputs_get_zero_gradient() -> None:
+    x = leaf(4, 2)
+    a, b, c, d = x.unbind(0)
+    (b * 3).sum().backward()
+    expected = np.zeros((4, 2))
+    expected[1] = 3
+    np.testing.assert_array_equal(x.grad.data, expected)
+
+
+def test_scopes_tag_nodes() -> None:
+    x = leaf(2)
+    with mt.autograd.scope("layer 0"):
+        with mt.autograd.scope("t=1"):
+            y = x.tanh()
+        z = y * 2
+    w = z + 1
+    assert y.grad_fn.scope == ("layer 0", "t=1")
+    assert z.grad_fn.scope == ("layer 0",)
+    assert w.grad_fn.scope == ()
+
+
+def test_retain_grads_and_values_for_drawing() -> None:
+    x = leaf(2)
+    with mt.autograd.retain_values():
+        y = x.tanh()
+    z = (y * 3).sum()
+    with mt.autograd.retain_grads():
+        z.backward()
+    np.testing.assert_array_equal(y.grad_fn.output_value, y.data)
+    np.testing.assert_array_equal(y.grad_fn.grad_outputs[0], [3.0, 3.0])
+    assert y.grad is None  # normal tensors still keep no non-leaf grad
