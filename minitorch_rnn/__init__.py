@@ -8,7 +8,7 @@ Function) -> `ops/` (the primitives) -> `autograd/engine.py` (the backward pass)
 -> `optim/` -> `viz/`.
 """
 
-from . import autograd, ops
+from . import autograd, nn, ops
 from ._tensor import Tensor
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (

@@ -59,7 +59,9 @@ def test_second_backward_without_retain_graph_is_torchs_error() -> None:
 
 def test_non_scalar_backward_needs_gradient() -> None:
     y = leaf(3) * 2
-    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+    with pytest.raises(
+        RuntimeError, match="grad can be implicitly created only for scalar outputs"
+    ):
         y.backward()
 
 
@@ -161,7 +163,9 @@ def test_numpy_of_tensor_requiring_grad() -> None:
 
 
 def test_matmul_shape_error_names_both_shapes() -> None:
-    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"):
+    with pytest.raises(
+        RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"
+    ):
         mt.randn(2, 3) @ mt.randn(4, 5)
 
 

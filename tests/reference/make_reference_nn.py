@@ -73,7 +73,11 @@ class Archive:
                 self.put(f"{case_id}/grad/{name}", param.grad)
 
     def save(self, filename: str) -> int:
-        meta = {"torch": torch.__version__, "numpy": np.__version__, "made_by": pathlib.Path(__file__).name}
+        meta = {
+            "torch": torch.__version__,
+            "numpy": np.__version__,
+            "made_by": pathlib.Path(__file__).name,
+        }
         path = HERE / filename
         np.savez_compressed(
             path,
@@ -91,10 +95,17 @@ def seed_everything(case_id: str) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def randn(rng: np.random.Generator, shape: tuple[int, ...], dtype: torch.dtype, scale: float = 1.0,
-          requires_grad: bool = False) -> torch.Tensor:
+def randn(
+    rng: np.random.Generator,
+    shape: tuple[int, ...],
+    dtype: torch.dtype,
+    scale: float = 1.0,
+    requires_grad: bool = False,
+) -> torch.Tensor:
     """Standard-normal data drawn in float64 by numpy, then cast (so f32/f64 cases look alike)."""
-    return torch.tensor(scale * rng.standard_normal(shape), dtype=dtype, requires_grad=requires_grad)
+    return torch.tensor(
+        scale * rng.standard_normal(shape), dtype=dtype, requires_grad=requires_grad
+    )
 
 
 def dtype_tag(dtype_name: str) -> str:
@@ -108,10 +119,25 @@ def make_rnn() -> Archive:
     """nn.RNN over the full matrix of its options, forward and backward."""
     archive = Archive()
     matrix = itertools.product(
-        (1, 2, 3), ("tanh", "relu"), (True, False), (False, True), (False, True), (False, True),
-        (False, True), ("float64", "float32"),
+        (1, 2, 3),
+        ("tanh", "relu"),
+        (True, False),
+        (False, True),
+        (False, True),
+        (False, True),
+        (False, True),
+        ("float64", "float32"),
     )
-    for num_layers, nonlinearity, bias, batch_first, bidirectional, unbatched, with_h0, dtype_name in matrix:
+    for (
+        num_layers,
+        nonlinearity,
+        bias,
+        batch_first,
+        bidirectional,
+        unbatched,
+        with_h0,
+        dtype_name,
+    ) in matrix:
         case_id = (
             f"L{num_layers}_{nonlinearity}_bias{int(bias)}_bf{int(batch_first)}_bi{int(bidirectional)}"
             f"_unb{int(unbatched)}_h0{int(with_h0)}_{dtype_tag(dtype_name)}"
@@ -119,15 +145,25 @@ def make_rnn() -> Archive:
         rng = seed_everything(case_id)
         dtype = DTYPES[dtype_name]
         model = torch.nn.RNN(
-            INPUT_SIZE, HIDDEN_SIZE, num_layers=num_layers, nonlinearity=nonlinearity, bias=bias,
-            batch_first=batch_first, bidirectional=bidirectional, dtype=dtype,
+            INPUT_SIZE,
+            HIDDEN_SIZE,
+            num_layers=num_layers,
+            nonlinearity=nonlinearity,
+            bias=bias,
+            batch_first=batch_first,
+            bidirectional=bidirectional,
+            dtype=dtype,
         )
         directions = 2 if bidirectional else 1
-        if unbatched:  # batch_first is ignored for unbatched input: always (L, H_in) and (D*layers, H)
+        if (
+            unbatched
+        ):  # batch_first is ignored for unbatched input: always (L, H_in) and (D*layers, H)
             input_shape: tuple[int, ...] = (SEQ_LEN, INPUT_SIZE)
             hidden_shape: tuple[int, ...] = (directions * num_layers, HIDDEN_SIZE)
         else:  # batch_first moves the batch axis of input/output only, never of h0/h_n
-            input_shape = (BATCH, SEQ_LEN, INPUT_SIZE) if batch_first else (SEQ_LEN, BATCH, INPUT_SIZE)
+            input_shape = (
+                (BATCH, SEQ_LEN, INPUT_SIZE) if batch_first else (SEQ_LEN, BATCH, INPUT_SIZE)
+            )
             hidden_shape = (directions * num_layers, BATCH, HIDDEN_SIZE)
 
         x = randn(rng, input_shape, dtype, requires_grad=True)
@@ -137,15 +173,31 @@ def make_rnn() -> Archive:
         g_h = randn(rng, tuple(h_n.shape), dtype)
         ((output * g_out).sum() + (h_n * g_h).sum()).backward()
 
-        archive.add_case({
-            "id": case_id, "input_size": INPUT_SIZE, "hidden_size": HIDDEN_SIZE, "num_layers": num_layers,
-            "nonlinearity": nonlinearity, "bias": bias, "batch_first": batch_first,
-            "bidirectional": bidirectional, "unbatched": unbatched, "h0": with_h0, "dtype": dtype_name,
-            "param_names": [name for name, _ in model.named_parameters()],
-        })
+        archive.add_case(
+            {
+                "id": case_id,
+                "input_size": INPUT_SIZE,
+                "hidden_size": HIDDEN_SIZE,
+                "num_layers": num_layers,
+                "nonlinearity": nonlinearity,
+                "bias": bias,
+                "batch_first": batch_first,
+                "bidirectional": bidirectional,
+                "unbatched": unbatched,
+                "h0": with_h0,
+                "dtype": dtype_name,
+                "param_names": [name for name, _ in model.named_parameters()],
+            }
+        )
         archive.put_module(case_id, model)
-        for field, value in (("input", x), ("output", output), ("h_n", h_n), ("g_out", g_out),
-                             ("g_h", g_h), ("grad/input", x.grad)):
+        for field, value in (
+            ("input", x),
+            ("output", output),
+            ("h_n", h_n),
+            ("g_out", g_out),
+            ("g_h", g_h),
+            ("grad/input", x.grad),
+        ):
             archive.put(f"{case_id}/{field}", value)
         if h0 is not None:
             archive.put(f"{case_id}/h0", h0)
@@ -159,13 +211,19 @@ def make_rnn() -> Archive:
 def make_rnncell() -> Archive:
     """nn.RNNCell: one step h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), batched (N, H) or not (H,)."""
     archive = Archive()
-    matrix = itertools.product(("tanh", "relu"), (True, False), (False, True), (False, True), ("float64", "float32"))
+    matrix = itertools.product(
+        ("tanh", "relu"), (True, False), (False, True), (False, True), ("float64", "float32")
+    )
     for nonlinearity, bias, unbatched, with_hx, dtype_name in matrix:
-        case_id = (f"cell_{nonlinearity}_bias{int(bias)}_unb{int(unbatched)}_hx{int(with_hx)}"
-                   f"_{dtype_tag(dtype_name)}")
+        case_id = (
+            f"cell_{nonlinearity}_bias{int(bias)}_unb{int(unbatched)}_hx{int(with_hx)}"
+            f"_{dtype_tag(dtype_name)}"
+        )
         rng = seed_everything(case_id)
         dtype = DTYPES[dtype_name]
-        cell = torch.nn.RNNCell(INPUT_SIZE, HIDDEN_SIZE, bias=bias, nonlinearity=nonlinearity, dtype=dtype)
+        cell = torch.nn.RNNCell(
+            INPUT_SIZE, HIDDEN_SIZE, bias=bias, nonlinearity=nonlinearity, dtype=dtype
+        )
         batch_shape: tuple[int, ...] = () if unbatched else (BATCH,)
         x = randn(rng, (*batch_shape, INPUT_SIZE), dtype, requires_grad=True)
         hx = randn(rng, (*batch_shape, HIDDEN_SIZE), dtype, requires_grad=True) if with_hx else None
@@ -173,13 +231,26 @@ def make_rnncell() -> Archive:
         g_out = randn(rng, tuple(output.shape), dtype)
         (output * g_out).sum().backward()
 
-        archive.add_case({
-            "id": case_id, "input_size": INPUT_SIZE, "hidden_size": HIDDEN_SIZE, "nonlinearity": nonlinearity,
-            "bias": bias, "unbatched": unbatched, "hx": with_hx, "dtype": dtype_name,
-            "param_names": [name for name, _ in cell.named_parameters()],
-        })
+        archive.add_case(
+            {
+                "id": case_id,
+                "input_size": INPUT_SIZE,
+                "hidden_size": HIDDEN_SIZE,
+                "nonlinearity": nonlinearity,
+                "bias": bias,
+                "unbatched": unbatched,
+                "hx": with_hx,
+                "dtype": dtype_name,
+                "param_names": [name for name, _ in cell.named_parameters()],
+            }
+        )
         archive.put_module(case_id, cell)
-        for field, value in (("input", x), ("output", output), ("g_out", g_out), ("grad/input", x.grad)):
+        for field, value in (
+            ("input", x),
+            ("output", output),
+            ("g_out", g_out),
+            ("grad/input", x.grad),
+        ):
             archive.put(f"{case_id}/{field}", value)
         if hx is not None:
             archive.put(f"{case_id}/hx", hx)
@@ -200,7 +271,9 @@ def make_linear_and_losses() -> Archive:
 
     # Linear: y = x W^T + b for 1-D (in,), 2-D (N, in) and 3-D (N, L, in) inputs.
     input_shapes = {1: (INPUT_SIZE,), 2: (BATCH, INPUT_SIZE), 3: (BATCH, SEQ_LEN, INPUT_SIZE)}
-    for bias, ndim, dtype_name in itertools.product((True, False), (1, 2, 3), ("float64", "float32")):
+    for bias, ndim, dtype_name in itertools.product(
+        (True, False), (1, 2, 3), ("float64", "float32")
+    ):
         case_id = f"linear_bias{int(bias)}_in{ndim}d_{dtype_tag(dtype_name)}"
         rng = seed_everything(case_id)
         dtype = DTYPES[dtype_name]
@@ -209,15 +282,29 @@ def make_linear_and_losses() -> Archive:
         output = layer(x)
         g_out = randn(rng, tuple(output.shape), dtype)
         (output * g_out).sum().backward()
-        archive.add_case({"id": case_id, "kind": "linear", "in_features": INPUT_SIZE,
-                          "out_features": HIDDEN_SIZE, "bias": bias, "dtype": dtype_name})
+        archive.add_case(
+            {
+                "id": case_id,
+                "kind": "linear",
+                "in_features": INPUT_SIZE,
+                "out_features": HIDDEN_SIZE,
+                "bias": bias,
+                "dtype": dtype_name,
+            }
+        )
         archive.put_module(case_id, layer)
-        for field, value in (("input", x), ("output", output), ("g_out", g_out), ("grad/input", x.grad)):
+        for field, value in (
+            ("input", x),
+            ("output", output),
+            ("g_out", g_out),
+            ("grad/input", x.grad),
+        ):
             archive.put(f"{case_id}/{field}", value)
 
     # MSELoss: mean((input - target)^2); 'none' keeps the input's shape; target gets a grad too.
     for reduction, shape, dtype_name in itertools.product(
-            ("mean", "sum", "none"), ((BATCH, HIDDEN_SIZE), (5,)), ("float64", "float32")):
+        ("mean", "sum", "none"), ((BATCH, HIDDEN_SIZE), (5,)), ("float64", "float32")
+    ):
         case_id = f"mse_{reduction}_{'x'.join(map(str, shape))}_{dtype_tag(dtype_name)}"
         rng = seed_everything(case_id)
         dtype = DTYPES[dtype_name]
@@ -226,9 +313,17 @@ def make_linear_and_losses() -> Archive:
         output = torch.nn.MSELoss(reduction=reduction)(x, target)
         g_out = randn(rng, tuple(output.shape), dtype)
         (output * g_out).sum().backward()
-        archive.add_case({"id": case_id, "kind": "mse", "reduction": reduction, "dtype": dtype_name})
-        for field, value in (("input", x), ("target", target), ("output", output), ("g_out", g_out),
-                             ("grad/input", x.grad), ("grad/target", target.grad)):
+        archive.add_case(
+            {"id": case_id, "kind": "mse", "reduction": reduction, "dtype": dtype_name}
+        )
+        for field, value in (
+            ("input", x),
+            ("target", target),
+            ("output", output),
+            ("g_out", g_out),
+            ("grad/input", x.grad),
+            ("grad/target", target.grad),
+        ):
             archive.put(f"{case_id}/{field}", value)
 
     # CrossEntropyLoss with class-index targets. Logits scaled by 50 would overflow exp()
@@ -236,8 +331,10 @@ def make_linear_and_losses() -> Archive:
     num_classes = 5
     ce_inputs = {"batched": (BATCH + 2, num_classes), "unbatched": (num_classes,)}
     for reduction, (layout, scale), dtype_name in itertools.product(
-            ("mean", "sum", "none"), (("batched", 1.0), ("batched", 50.0), ("unbatched", 50.0)),
-            ("float64", "float32")):
+        ("mean", "sum", "none"),
+        (("batched", 1.0), ("batched", 50.0), ("unbatched", 50.0)),
+        ("float64", "float32"),
+    ):
         case_id = f"ce_{reduction}_{layout}_scale{int(scale)}_{dtype_tag(dtype_name)}"
         rng = seed_everything(case_id)
         dtype = DTYPES[dtype_name]
@@ -247,15 +344,29 @@ def make_linear_and_losses() -> Archive:
         output = torch.nn.CrossEntropyLoss(reduction=reduction)(logits, target)
         g_out = randn(rng, tuple(output.shape), dtype)
         (output * g_out).sum().backward()
-        archive.add_case({"id": case_id, "kind": "cross_entropy", "reduction": reduction, "layout": layout,
-                          "scale": scale, "dtype": dtype_name})
-        for field, value in (("input", logits), ("target", target), ("output", output), ("g_out", g_out),
-                             ("grad/input", logits.grad)):
+        archive.add_case(
+            {
+                "id": case_id,
+                "kind": "cross_entropy",
+                "reduction": reduction,
+                "layout": layout,
+                "scale": scale,
+                "dtype": dtype_name,
+            }
+        )
+        for field, value in (
+            ("input", logits),
+            ("target", target),
+            ("output", output),
+            ("g_out", g_out),
+            ("grad/input", logits.grad),
+        ):
             archive.put(f"{case_id}/{field}", value)
 
     # log_softmax / softmax along each axis of a 3-D input, at a normal and a huge scale.
     for function, dim, scale, dtype_name in itertools.product(
-            ("log_softmax", "softmax"), (0, 1, -1), (1.0, 50.0), ("float64", "float32")):
+        ("log_softmax", "softmax"), (0, 1, -1), (1.0, 50.0), ("float64", "float32")
+    ):
         case_id = f"{function}_dim{dim}_scale{int(scale)}_{dtype_tag(dtype_name)}"
         rng = seed_everything(case_id)
         dtype = DTYPES[dtype_name]
@@ -263,8 +374,15 @@ def make_linear_and_losses() -> Archive:
         output = getattr(F, function)(x, dim=dim)
         g_out = randn(rng, tuple(output.shape), dtype)
         (output * g_out).sum().backward()
-        archive.add_case({"id": case_id, "kind": function, "dim": dim, "scale": scale, "dtype": dtype_name})
-        for field, value in (("input", x), ("output", output), ("g_out", g_out), ("grad/input", x.grad)):
+        archive.add_case(
+            {"id": case_id, "kind": function, "dim": dim, "scale": scale, "dtype": dtype_name}
+        )
+        for field, value in (
+            ("input", x),
+            ("output", output),
+            ("g_out", g_out),
+            ("grad/input", x.grad),
+        ):
             archive.put(f"{case_id}/{field}", value)
     return archive
 
@@ -276,7 +394,9 @@ SGD_PARAM_SHAPES: dict[str, tuple[int, ...]] = {
     "weight": (2, INPUT_SIZE),  # used by the loss on every step
     "bias": (2,),  # used by the loss on every step
     "sometimes": (INPUT_SIZE,),  # used only on steps 0, 3, 6, ... -> grad is None on the others
-    "unused": (2,),  # never used -> grad always None -> torch never touches it (not even weight decay)
+    "unused": (
+        2,
+    ),  # never used -> grad always None -> torch never touches it (not even weight decay)
 }
 SOMETIMES_EVERY = 3
 
@@ -296,14 +416,31 @@ def sgd_option_grid() -> list[dict[str, Any]]:
     """Every valid combination; nesterov needs momentum > 0 and dampening == 0 (torch raises otherwise)."""
     options = []
     for lr, momentum, dampening, weight_decay, nesterov, maximize in itertools.product(
-            (0.1, 0.01), (0.0, 0.9), (0.0, 0.5), (0.0, 0.1), (False, True), (False, True)):
+        (0.1, 0.01), (0.0, 0.9), (0.0, 0.5), (0.0, 0.1), (False, True), (False, True)
+    ):
         if nesterov and (momentum == 0 or dampening != 0):
             continue
-        options.append({"lr": lr, "momentum": momentum, "dampening": dampening,
-                        "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize})
+        options.append(
+            {
+                "lr": lr,
+                "momentum": momentum,
+                "dampening": dampening,
+                "weight_decay": weight_decay,
+                "nesterov": nesterov,
+                "maximize": maximize,
+            }
+        )
     # lr=None means "leave lr out": torch's default is 1e-3.
-    options.append({"lr": None, "momentum": 0.0, "dampening": 0.0, "weight_decay": 0.0,
-                    "nesterov": False, "maximize": False})
+    options.append(
+        {
+            "lr": None,
+            "momentum": 0.0,
+            "dampening": 0.0,
+            "weight_decay": 0.0,
+            "nesterov": False,
+            "maximize": False,
+        }
+    )
     return options
 
 
@@ -323,7 +460,8 @@ def make_sgd() -> Archive:
         lr = options["lr"]
         case_id = ("lr_default" if lr is None else f"lr{lr:g}") + (
             f"_mom{options['momentum']:g}_damp{options['dampening']:g}_wd{options['weight_decay']:g}"
-            f"_nest{int(options['nesterov'])}_max{int(options['maximize'])}")
+            f"_nest{int(options['nesterov'])}_max{int(options['maximize'])}"
+        )
         params = {name: torch.tensor(value, requires_grad=True) for name, value in init.items()}
         kwargs = {k: v for k, v in options.items() if v is not None}
         optimizer = torch.optim.SGD(list(params.values()), foreach=False, **kwargs)
@@ -339,7 +477,9 @@ def make_sgd() -> Archive:
             for name, p in params.items():
                 trajectory[name].append(p.detach().clone())
 
-        archive.add_case({"id": case_id, **options, "steps": SGD_STEPS, "sometimes_every": SOMETIMES_EVERY})
+        archive.add_case(
+            {"id": case_id, **options, "steps": SGD_STEPS, "sometimes_every": SOMETIMES_EVERY}
+        )
         archive.put(f"{case_id}/loss", np.array(losses))
         for name, p in params.items():
             archive.put(f"{case_id}/params/{name}", torch.stack(trajectory[name]))
@@ -363,24 +503,35 @@ def make_clip() -> Archive:
     """
     archive = Archive()
     for norm_type, where, dtype_name in itertools.product(
-            (2.0, 1.0, math.inf, 3.0), ("below", "above"), ("float64", "float32")):
+        (2.0, 1.0, math.inf, 3.0), ("below", "above"), ("float64", "float32")
+    ):
         norm_tag = "inf" if math.isinf(norm_type) else f"{norm_type:g}"
         case_id = f"norm_p{norm_tag}_{where}_{dtype_tag(dtype_name)}"
         rng = seed_everything(case_id)
         dtype = DTYPES[dtype_name]
         grads = [randn(rng, shape, dtype) for shape in CLIP_GRAD_SHAPES]
-        exact = float(torch.linalg.vector_norm(torch.cat([g.double().flatten() for g in grads]), norm_type))
+        exact = float(
+            torch.linalg.vector_norm(torch.cat([g.double().flatten() for g in grads]), norm_type)
+        )
         # "below": the limit is under the norm, so grads shrink; "above": grads are untouched.
         max_norm = 0.5 * exact if where == "below" else 2.0 * exact
         params = [torch.zeros(shape, dtype=dtype, requires_grad=True) for shape in CLIP_GRAD_SHAPES]
         no_grad_param = torch.zeros(2, dtype=dtype, requires_grad=True)
         for p, g in zip(params, grads):
             p.grad = g.clone()
-        total_norm = torch.nn.utils.clip_grad_norm_(params + [no_grad_param], max_norm, norm_type=norm_type,
-                                                    foreach=False)
+        total_norm = torch.nn.utils.clip_grad_norm_(
+            params + [no_grad_param], max_norm, norm_type=norm_type, foreach=False
+        )
         assert no_grad_param.grad is None
-        archive.add_case({"id": case_id, "kind": "norm", "norm_type": norm_tag, "max_norm": max_norm,
-                          "dtype": dtype_name})
+        archive.add_case(
+            {
+                "id": case_id,
+                "kind": "norm",
+                "norm_type": norm_tag,
+                "max_norm": max_norm,
+                "dtype": dtype_name,
+            }
+        )
         archive.put(f"{case_id}/total_norm", total_norm)
         for i, (p, g) in enumerate(zip(params, grads)):
             archive.put(f"{case_id}/grad_before/p{i}", g)
@@ -396,7 +547,9 @@ def make_clip() -> Archive:
             p.grad = g.clone()
         result = torch.nn.utils.clip_grad_value_(params, clip_value, foreach=False)
         assert result is None
-        archive.add_case({"id": case_id, "kind": "value", "clip_value": clip_value, "dtype": dtype_name})
+        archive.add_case(
+            {"id": case_id, "kind": "value", "clip_value": clip_value, "dtype": dtype_name}
+        )
         for i, (p, g) in enumerate(zip(params, grads)):
             archive.put(f"{case_id}/grad_before/p{i}", g)
             archive.put(f"{case_id}/grad_after/p{i}", p.grad)
@@ -406,13 +559,19 @@ def make_clip() -> Archive:
 def main() -> None:
     torch.use_deterministic_algorithms(True)
     total = 0
-    for filename, make in (("rnn.npz", make_rnn), ("rnncell.npz", make_rnncell),
-                           ("linear_loss.npz", make_linear_and_losses), ("sgd.npz", make_sgd),
-                           ("clip.npz", make_clip)):
+    for filename, make in (
+        ("rnn.npz", make_rnn),
+        ("rnncell.npz", make_rnncell),
+        ("linear_loss.npz", make_linear_and_losses),
+        ("sgd.npz", make_sgd),
+        ("clip.npz", make_clip),
+    ):
         archive = make()
         size = archive.save(filename)
         total += size
-        print(f"{filename:16s} {len(archive.cases):4d} cases {len(archive.arrays):6d} arrays {size / 1024:8.1f} KiB")
+        print(
+            f"{filename:16s} {len(archive.cases):4d} cases {len(archive.arrays):6d} arrays {size / 1024:8.1f} KiB"
+        )
     print(f"{'total':16s} {total / 1024:29.1f} KiB")
 
 

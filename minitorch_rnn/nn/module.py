@@ -1,0 +1,255 @@
+"""`Module`: the base of every layer. It finds its Parameters and sub-Modules by itself.
+
+Assigning ``self.weight = Parameter(...)`` or ``self.cell = RNNCell(...)`` registers it, so
+`parameters()`, `state_dict()`, `zero_grad()`, `train()` and `repr()` all know about it.
+Names and formats are torch's, so weights move between the two.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple, Optional
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
+from ..dtypes import float32, float64, to_dtype
+from .parameter import Parameter
+
+
+class IncompatibleKeys(NamedTuple):
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class Module:
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function'
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # ---- registration ---------------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign before Module.__init__() call")
+        params, modules = self.__dict__["_parameters"], self.__dict__["_modules"]
+        if isinstance(value, Parameter):
+            self.register_parameter(name, value)
+        elif isinstance(value, Module):
+            params.pop(name, None)
+            modules[name] = value
+        elif name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                    "(torch.nn.Parameter or None expected)"
+                )
+            params[name] = None
+        elif name in modules and value is None:
+            modules[name] = None
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        # only called when normal lookup fails: look in the registries, else a clear error
+        for registry in ("_parameters", "_buffers", "_modules"):
+            found = self.__dict__.get(registry, {})
+            if name in found:
+                return found[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if name in self.__dict__[registry]:
+                del self.__dict__[registry][name]
+                return
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Optional[Parameter]) -> None:
+        """Register `param` (or None, e.g. ``bias=False``) under `name`."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                "(torch.nn.Parameter or None required)"
+            )
+        self.__dict__["_modules"].pop(name, None)
+        self.__dict__.pop(name, None)
+        if param is not None and param._name is None:
+            param._name = name
+        self.__dict__["_parameters"][name] = param
+
+    def register_buffer(self, name: str, tensor: Optional[Tensor]) -> None:
+        """A tensor that belongs in the state_dict but is not trained."""
+        self.__dict__["_buffers"][name] = tensor
+
+    def add_module(self, name: str, module: Optional[Module]) -> None:
+        self.__dict__["_modules"][name] = module
+
+    # ---- walking the tree -----------------------------------------------------------------
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, Parameter), own ones first, each Parameter once (torch's order)."""
+        seen: set[int] = set()
+        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
+        for module_prefix, module in modules:
+            for name, p in module._parameters.items():
+                if p is None or id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (module_prefix + "." if module_prefix else "") + name, p
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for name, m in self._modules.items():
+            if m is not None:
+                yield name, m
+
+    def children(self) -> Iterator[Module]:
+        for _, m in self.named_children():
+            yield m
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every module below it (depth first), each once."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, m = stack.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            yield name, m
+            children = [((name + "." if name else "") + n, c) for n, c in m.named_children()]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def apply(self, fn: Callable[[Module], None]) -> Module:
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    # ---- modes and gradients --------------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                p.grad.data[...] = 0
+
+    def to(self, dtype: Any) -> Module:
+        """Convert every floating parameter and buffer to `dtype`, in place (same objects)."""
+        dt = to_dtype(dtype)
+        assert dt is not None
+        for m in self.modules():
+            for t in [*m._parameters.values(), *m._buffers.values()]:
+                if t is not None and t.dtype.kind == "f":
+                    t.data = t.data.astype(dt)
+                    if t.grad is not None:
+                        t.grad.data = t.grad.data.astype(dt)
+        return self
+
+    def double(self) -> Module:
+        return self.to(float64)
+
+    def float(self) -> Module:
+        return self.to(float32)
+
+    # ---- saving and loading ---------------------------------------------------------------
+    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
+        """Every parameter and buffer by dotted name, detached (torch's keys and order)."""
+        out: OrderedDict[str, Tensor] = OrderedDict()
+        for module_prefix, m in self.named_modules(prefix=prefix):
+            dot = module_prefix + "." if module_prefix else ""
+            for registry in (m._parameters, m._buffers):
+                for name, t in registry.items():
+                    if t is not None:
+                        out[dot + name] = t if keep_vars else t.detach()
+        return out
+
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> IncompatibleKeys:
+        """Copy values (our Tensors or numpy arrays) into the parameters, checking names and shapes."""
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if array.shape != target.shape:
+                errors.append(
+                    f"size mismatch for {key}: copying a param with shape {array.shape} from "
+                    f"checkpoint, the shape in current model is {target.shape}."
+                )
+                continue
+            with no_grad():
+                target.copy_(array.astype(target.dtype, copy=False))
+        if strict:
+            if unexpected:
+                names = ", ".join(f'"{k}"' for k in unexpected)
+                errors.insert(0, f"Unexpected key(s) in state_dict: {names}. ")
+            if missing:
+                names = ", ".join(f'"{k}"' for k in missing)
+                errors.insert(0, f"Missing key(s) in state_dict: {names}. ")
+        if errors:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(errors)
+            )
+        return IncompatibleKeys(missing, unexpected)
+
+    # ---- printing -------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """What goes between the parentheses of this module's repr (override it)."""
+        return ""
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr().split("\n") if self.extra_repr() else []
+        children = [
+            f"({name}): " + repr(m).replace("\n", "\n  ") for name, m in self._modules.items()
+        ]
+        if len(extra) == 1 and not children:
+            return f"{type(self).__name__}({extra[0]})"
+        lines = extra + children
+        body = ("\n  " + "\n  ".join(lines) + "\n") if lines else ""
+        return f"{type(self).__name__}({body})"
