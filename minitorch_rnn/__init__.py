@@ -87,6 +87,7 @@ __all__ = [
     "mean",
     "mul",
     "neg",
+    "nn",
     "no_grad",
     "ones",
     "ones_like",

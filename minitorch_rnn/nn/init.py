@@ -1,4 +1,4 @@
-"""Parameter initialisation, in place, drawing from the package-wide generator (`mt.manual_seed`)."""
+"""Parameter initialisation, in place, from the package-wide generator (`mt.manual_seed`)."""
 
 from __future__ import annotations
 

@@ -206,7 +206,7 @@ class Module:
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True
     ) -> IncompatibleKeys:
-        """Copy values (our Tensors or numpy arrays) into the parameters, checking names and shapes."""
+        """Copy values (our Tensors or numpy arrays) into the parameters; check names and shapes."""
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
