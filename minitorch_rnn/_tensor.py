@@ -160,33 +160,35 @@ class Tensor:
 
     # ---- arithmetic (scalars and arrays mix in on either side) ------------------------------
     def __add__(self, other: Any) -> Tensor:
-        return ops.Add.apply(self, _wrap(other, self))
+        return ops.Add.apply(*_promote(self, _wrap(other, self)))
 
     def __radd__(self, other: Any) -> Tensor:
-        return ops.Add.apply(_wrap(other, self), self)
+        return ops.Add.apply(*_promote(_wrap(other, self), self))
 
     def __sub__(self, other: Any) -> Tensor:
-        return ops.Sub.apply(self, _wrap(other, self))
+        return ops.Sub.apply(*_promote(self, _wrap(other, self)))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return ops.Sub.apply(_wrap(other, self), self)
+        return ops.Sub.apply(*_promote(_wrap(other, self), self))
 
     def __mul__(self, other: Any) -> Tensor:
-        return ops.Mul.apply(self, _wrap(other, self))
+        return ops.Mul.apply(*_promote(self, _wrap(other, self)))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return ops.Mul.apply(_wrap(other, self), self)
+        return ops.Mul.apply(*_promote(_wrap(other, self), self))
 
     def __truediv__(self, other: Any) -> Tensor:
-        return ops.Div.apply(self, _wrap(other, self))
+        return ops.Div.apply(*_promote(self, _wrap(other, self)))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return ops.Div.apply(_wrap(other, self), self)
+        return ops.Div.apply(*_promote(_wrap(other, self), self))
 
     def __neg__(self) -> Tensor:
         return ops.Neg.apply(self)
 
     def __pow__(self, exponent: Number) -> Tensor:
+        if isinstance(exponent, np.number):  # a numpy scalar acts as a Python number (torch)
+            exponent = exponent.item()
         if isinstance(exponent, Tensor) or not isinstance(exponent, (int, float)):
             raise TypeError(
                 f"pow(): the exponent must be a Python number, got {type(exponent).__name__}"
@@ -194,10 +196,10 @@ class Tensor:
         return ops.Pow.apply(self, exponent=exponent)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return ops.MatMul.apply(self, _wrap(other, self))
+        return ops.MatMul.apply(*_promote(self, _wrap(other, self)))
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return ops.MatMul.apply(_wrap(other, self), self)
+        return ops.MatMul.apply(*_promote(_wrap(other, self), self))
 
     # torch's method names for the same ops
     add, sub, mul, div = __add__, __sub__, __mul__, __truediv__
@@ -289,7 +291,8 @@ class Tensor:
         return ops.Transpose.apply(self, dim0=dim0, dim1=dim1)
 
     def permute(self, *dims: Any) -> Tensor:
-        return ops.Permute.apply(self, dims=_shape_args(dims))
+        dims = tuple(d % max(self.ndim, 1) for d in _shape_args(dims))
+        return ops.Permute.apply(self, dims=dims)
 
     @property
     def T(self) -> Tensor:
@@ -425,9 +428,18 @@ def _wrap(x: Any, like: Tensor) -> Tensor:
     """Make `x` a Tensor for a binary op with `like`; a Python number takes `like`'s dtype."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, (int, float, bool)) and like.data.dtype.kind == "f":
+    if isinstance(x, (int, float, bool, np.number)) and like.data.dtype.kind == "f":
         return Tensor(np.asarray(x, dtype=like.data.dtype))
     return Tensor(_as_array(x))
+
+
+def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """Torch's rule: a 0-d tensor does not widen one with dims (f32 (3,) + f64 () -> f32)."""
+    da, db = a.data, b.data
+    if da.dtype is not db.dtype and (da.ndim == 0) != (db.ndim == 0):
+        if da.dtype.kind == db.dtype.kind == "f":
+            return (a.to(db.dtype), b) if da.ndim == 0 else (a, b.to(da.dtype))
+    return a, b
 
 
 def _data(x: Any) -> Any:
