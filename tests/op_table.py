@@ -15,9 +15,10 @@ To add an op, add a case here and re-run ``python tests/reference/make_reference
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Callable, Optional, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -57,7 +58,7 @@ class OpCase:
         return self.domain
 
 
-def draw(domain: str, shape: Shape, rng: np.random.Generator) -> np.ndarray:
+def draw_values(domain: str, shape: Shape, rng: np.random.Generator) -> np.ndarray:
     """Draw float64 values of `shape` from `domain` (see DOMAINS)."""
     if domain == "any":
         return rng.standard_normal(shape)
@@ -79,7 +80,7 @@ def make_inputs(
 ) -> list[np.ndarray]:
     """Numpy inputs for `case`, drawn in float64 and then cast, so both dtypes see one set of values."""
     return [
-        np.asarray(draw(domain, shape, rng)).astype(dtype)
+        np.asarray(draw_values(domain, shape, rng)).astype(dtype)
         for domain, shape in zip(case.input_domains(), case.shapes)
     ]
 
