@@ -447,9 +447,9 @@ def _data(x: Any) -> Any:
 
 
 def _axes(dim: Any, ndim: int) -> Optional[tuple[int, ...]]:
-    if dim is None:
-        return None
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    if dim is None or len(dims) == 0:  # torch: sum(dim=()) reduces every dim, like dim=None
+        return None
     for d in dims:
         if not -max(ndim, 1) <= d < max(ndim, 1):
             raise IndexError(
