@@ -18,6 +18,7 @@ from typing import Any, NamedTuple, Optional, Union
 import numpy as np
 
 from . import ops
+from ._printing import add_suffixes, array_str
 from .autograd import engine
 from .autograd.function import Function
 from .autograd.grad_mode import state
@@ -389,28 +390,16 @@ class MaxResult(NamedTuple):
 def format_tensor(t: Tensor, prefix: str) -> str:
     """Torch's layout: 4 decimals, aligned columns, 80 characters a line, suffixes at the end."""
     a = t.data
-    finite = np.isfinite(a) if a.dtype.kind == "f" else None
-    integral = finite is not None and a.size > 0 and bool(np.all(finite & (a == np.round(a))))
-    body = np.array2string(
-        a,
-        precision=4,
-        separator=", ",
-        prefix=prefix,
-        max_line_width=80,
-        floatmode="maxprec_equal" if integral else "fixed",
-    )
-    extras = []
+    suffixes = []
+    if a.size == 0 and a.ndim != 1:
+        suffixes.append(f"size={a.shape}")
     if a.dtype not in (float32, int64, np.dtype(bool)):
-        extras.append(f"dtype={dtype_name(a.dtype)}")
+        suffixes.append(f"dtype={dtype_name(a.dtype)}")
     if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t._requires_grad:
-        extras.append("requires_grad=True")
-    text = prefix + body
-    for extra in extras:
-        last_line = text.rsplit("\n", 1)[-1]
-        text += (",\n" + " " * len(prefix) if len(last_line) + len(extra) > 78 else ", ") + extra
-    return text + ")"
+        suffixes.append("requires_grad=True")
+    return add_suffixes(prefix + array_str(a, len(prefix)), suffixes, len(prefix))
 
 
 # ---- helpers: turning numbers, arrays and indices into what the ops expect ---------------------
