@@ -93,7 +93,7 @@ def array_str(a: np.ndarray, indent: int) -> str:
 
 
 def add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
-    """Append ``dtype=...``, ``grad_fn=...``; one that would pass 80 characters starts a new line."""
+    """Append ``dtype=...``, ``grad_fn=...``; one that would pass 80 characters goes below."""
     line = len(text) - text.rfind("\n") + 1
     for suffix in suffixes:
         if line + len(suffix) + 2 > LINEWIDTH:
