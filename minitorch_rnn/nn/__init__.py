@@ -3,5 +3,6 @@
 from . import init
 from .module import Module
 from .parameter import Parameter
+from .rnn import RNN, RNNBase, RNNCell
 
-__all__ = ["Module", "Parameter", "init"]
+__all__ = ["Module", "Parameter", "RNN", "RNNBase", "RNNCell", "init"]
