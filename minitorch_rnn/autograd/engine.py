@@ -86,19 +86,18 @@ def run_backward(
     buffers: dict[Function, list[Optional[np.ndarray]]] = {}
     leaf_grads: dict[int, tuple[Tensor, np.ndarray]] = {}
 
-    def send(target: Any, nr: int, grad: np.ndarray, source: str) -> None:
+    def send(target: Any, nr: int, grad: np.ndarray, source: Any) -> None:
         """Add `grad` to what `target` (a node's output `nr`, or a leaf) has received so far."""
-        node = isinstance(target, Function)
-        expected = target.output_shapes[nr] if node else target.data.shape
-        if grad.shape != expected:
-            raise RuntimeError(
-                f"Function {source} returned an invalid gradient - got shape {list(grad.shape)} "
-                f"but expected shape compatible with {list(expected)}"
-            )
-        if node:
-            buf = buffers.setdefault(target, [None] * len(target.output_shapes))
+        if isinstance(target, Function):
+            if grad.shape != target.output_shapes[nr]:
+                raise _invalid_gradient(source, grad, target.output_shapes[nr])
+            buf = buffers.get(target)
+            if buf is None:
+                buf = buffers[target] = [None] * len(target.output_shapes)
             buf[nr] = grad if buf[nr] is None else buf[nr] + grad
-        else:
+        else:  # a leaf tensor
+            if grad.shape != target.data.shape:
+                raise _invalid_gradient(source, grad, target.data.shape)
             old = leaf_grads.get(id(target))
             leaf_grads[id(target)] = (target, grad if old is None else old[1] + grad)
 
@@ -109,24 +108,23 @@ def run_backward(
             send(root, 0, grad, "backward")
 
     for node in topological_order([r.grad_fn for r in roots if r.grad_fn is not None]):
-        buffer = buffers.pop(node, None)
-        if buffer is None:  # nothing flowed into this node
+        grads = buffers.pop(node, None)
+        if grads is None:  # nothing flowed into this node
             continue
-        # an output nobody used (one step of an unbind, say) has gradient zero
-        grads = [
-            g if g is not None else np.zeros(shape, dtype=_dtype_of(buffer))
-            for g, shape in zip(buffer, node.output_shapes)
-        ]
-        _keep_output_grads(node, grads, capture, captured)
-        check_saved(node)
+        if len(grads) > 1:  # an output nobody used (one step of an unbind, say) gets zeros
+            _fill_unused(grads, node)
+        if state.retain_grads or capture or node.retained_outputs:
+            _keep_output_grads(node, grads, capture, captured)
+        if node.saved_versions:
+            check_saved(node)
         input_grads = node.backward(node, *grads)
-        if not isinstance(input_grads, tuple):
+        if type(input_grads) is not tuple:
             input_grads = (input_grads,)
         if not retain_graph:
             node.release()
         for edge, g in zip(node.next_edges, input_grads):
             if edge is not None and g is not None:
-                send(edge[0], edge[1], g, node.name())
+                send(edge[0], edge[1], g, node)
 
     for leaf, grad in leaf_grads.values():
         if id(leaf) in wanted:
@@ -136,8 +134,19 @@ def run_backward(
     return captured
 
 
-def _dtype_of(grads: list[Optional[np.ndarray]]) -> np.dtype:
-    return next(g.dtype for g in grads if g is not None)
+def _fill_unused(grads: list[Any], node: Function) -> None:
+    dtype = next(g.dtype for g in grads if g is not None)
+    for i, g in enumerate(grads):
+        if g is None:
+            grads[i] = np.zeros(node.output_shapes[i], dtype=dtype)
+
+
+def _invalid_gradient(source: Any, grad: np.ndarray, expected: tuple[int, ...]) -> RuntimeError:
+    name = source.name() if isinstance(source, Function) else source
+    return RuntimeError(
+        f"Function {name} returned an invalid gradient - got shape {list(grad.shape)} "
+        f"but expected shape compatible with {list(expected)}"
+    )
 
 
 def _keep_output_grads(

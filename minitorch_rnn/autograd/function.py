@@ -73,7 +73,12 @@ class Function:
         Tensor = _tensor.Tensor
         ctx = cls()
         out = cls.forward(ctx, *[t.data for t in inputs], **params)
-        record = state.enabled and any(t._requires_grad for t in inputs)
+        record = False
+        if state.enabled:
+            for t in inputs:
+                if t._requires_grad:
+                    record = True
+                    break
         if type(out) is tuple:
             results = tuple(Tensor(np.asarray(o)) for o in out)
         else:

@@ -13,8 +13,8 @@ Axes = Optional[tuple[int, ...]]
 
 def _expand(grad: np.ndarray, axes: Axes, keepdim: bool, shape: tuple[int, ...]) -> np.ndarray:
     """Put the reduced dims back (size 1) and broadcast to `shape` (a read-only view, no copy)."""
-    if axes is None:
-        return np.broadcast_to(grad, shape)
+    if axes is None:  # a scalar gradient: np.full is cheaper than broadcast_to's Python wrapper
+        return np.full(shape, grad, dtype=grad.dtype)
     if not keepdim:
         grad = np.expand_dims(grad, axes)
     return np.broadcast_to(grad, shape)
