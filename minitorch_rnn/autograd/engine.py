@@ -114,7 +114,7 @@ def run_backward(
         if len(grads) > 1:  # an output nobody used (one step of an unbind, say) gets zeros
             _fill_unused(grads, node)
         if state.retain_grads or capture or node.retained_outputs:
-            _keep_output_grads(node, grads, capture, captured)  # type: ignore[arg-type]
+            _keep_output_grads(node, grads, capture, captured)
         if node.saved_versions:
             check_saved(node)
         input_grads = node.backward(node, *grads)
@@ -151,7 +151,7 @@ def _invalid_gradient(source: Any, grad: np.ndarray, expected: tuple[int, ...]) 
 
 def _keep_output_grads(
     node: Function,
-    grads: list[np.ndarray],
+    grads: list[Any],
     capture: dict[tuple[Function, int], int],
     captured: list[Optional[np.ndarray]],
 ) -> None:
