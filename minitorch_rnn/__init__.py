@@ -8,7 +8,7 @@ Function) -> `ops/` (the primitives) -> `autograd/engine.py` (the backward pass)
 -> `optim/` -> `viz/`.
 """
 
-from . import autograd, nn, ops
+from . import autograd, nn, ops, optim
 from ._tensor import Tensor
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
@@ -55,6 +55,7 @@ from .functional import (
     unbind,
     unsqueeze,
 )
+from .serialization import load, save
 
 __version__ = "0.1.0"
 
@@ -79,6 +80,7 @@ __all__ = [
     "is_floating_point",
     "is_grad_enabled",
     "is_tensor",
+    "load",
     "log",
     "long",
     "manual_seed",
@@ -92,6 +94,7 @@ __all__ = [
     "ones",
     "ones_like",
     "ops",
+    "optim",
     "permute",
     "pow",
     "rand",
@@ -99,6 +102,7 @@ __all__ = [
     "randn",
     "relu",
     "reshape",
+    "save",
     "set_grad_enabled",
     "sigmoid",
     "squeeze",
