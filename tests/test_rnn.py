@@ -238,6 +238,8 @@ ERRORS: list[tuple[str, Callable[[Any], Any], type, str]] = [
     # RNNCell.forward
     ("cell_nonlinearity", lambda t: t.nn.RNNCell(10, 20, nonlinearity="sigmoid")(t.randn(3, 10)), RuntimeError,
      "Unknown nonlinearity: sigmoid"),
+    ("cell_nonlinearity_before_sizes", lambda t: t.nn.RNNCell(10, 20, nonlinearity="x")(t.randn(3, 7)),
+     RuntimeError, "Unknown nonlinearity: x"),
     ("cell_input_3d", lambda t: t.nn.RNNCell(10, 20)(t.randn(2, 3, 10)), ValueError,
      "RNNCell: Expected input to be 1D or 2D, got 3D instead"),
     ("cell_hidden_3d", lambda t: t.nn.RNNCell(10, 20)(t.randn(3, 10), t.randn(2, 3, 20)), ValueError,

@@ -236,20 +236,22 @@ class RNN(RNNBase):
     where h_t is the hidden state at time t, x_t the input at time t (for layer k > 0: the
     output h_t of layer k - 1, after dropout) and h_{t-1} the layer's hidden state at time
     t - 1, or the initial hidden state at t = 0. With ``nonlinearity='relu'``, ReLU replaces
-    tanh. `forward` below is that equation, one layer and one time step at a time.
+    tanh. `_run_direction` below is that equation, one time step at a time; `_run_layers`
+    stacks the layers and directions.
 
     Args:
         input_size: the number of features of each x_t (H_in).
         hidden_size: the number of features of the hidden state h_t (H_out).
         num_layers: how many RNNs to stack, each reading the outputs of the one below.
             Default: 1
-        nonlinearity: ``'tanh'`` or ``'relu'`` (also the 4th positional argument, as torch).
-            Default: ``'tanh'``
+        nonlinearity: ``'tanh'`` or ``'relu'`` (also the 4th positional argument, as torch;
+            like torch's, the repr does not show it). Default: ``'tanh'``
         bias: if ``False``, the layer has no b_ih and b_hh. Default: ``True``
         batch_first: if ``True``, input and output are (N, L, feature) instead of
             (L, N, feature); h_0 and h_n are not affected. Default: ``False``
         dropout: if non-zero, dropout with this probability on the outputs of every layer
-            except the last, in training mode only. Default: 0
+            except the last, in training mode only (inverted dropout, drawn from the
+            package generator, so `manual_seed` repeats it). Default: 0
         bidirectional: if ``True``, each layer also runs over the reversed sequence.
             Default: ``False``
         dtype: the parameters' dtype. Default: float32
@@ -507,10 +509,10 @@ class RNNCell(Module):
             hx = zeros(input.size(0), self.hidden_size, dtype=input.dtype)
         elif not is_batched:
             hx = hx.unsqueeze(0)
-        self._check_forward_args(input, hx)
         activation = {"tanh": Tensor.tanh, "relu": Tensor.relu}.get(self.nonlinearity)
         if activation is None:
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        self._check_forward_args(input, hx)
 
         h = input @ self.weight_ih.T
         if self.bias:
