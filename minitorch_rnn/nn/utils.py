@@ -63,8 +63,9 @@ def clip_grad_norm_(
             "by the non-finite norm anyway, set `error_if_nonfinite=False`"
         )
     scale = np.minimum(max_norm / (total + 1e-6), 1.0)  # the 1e-6 keeps a zero norm finite
-    for g in grads:
-        g.mul_(scale.astype(g.dtype))
+    with np.errstate(invalid="ignore"):  # inf * 0 = nan: torch scales silently, so do we
+        for g in grads:
+            g.mul_(scale.astype(g.dtype))
     return Tensor(total)
 
 
