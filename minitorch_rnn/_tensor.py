@@ -44,31 +44,39 @@ class Tensor:
     # ---- what it is -------------------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
+        """The size of each dim, a tuple (torch's `torch.Size`)."""
         return self.data.shape
 
     @property
     def dtype(self) -> np.dtype:
+        """The element type: a `numpy.dtype`, equal to `mt.float32` etc."""
         return self.data.dtype
 
     @property
     def ndim(self) -> int:
+        """The number of dims."""
         return self.data.ndim
 
     def size(self, dim: Optional[int] = None) -> Any:
+        """The shape, or the size of one dim."""
         return self.data.shape if dim is None else self.data.shape[dim]
 
     def dim(self) -> int:
+        """The number of dims."""
         return self.data.ndim
 
     def numel(self) -> int:
+        """The number of entries."""
         return self.data.size
 
     @property
     def is_leaf(self) -> bool:
+        """True for tensors made by you, not by an op (`grad_fn is None`)."""
         return self.grad_fn is None
 
     @property
     def requires_grad(self) -> bool:
+        """Should backward compute a gradient for this tensor? Settable on leaves."""
         return self._requires_grad
 
     @requires_grad.setter
@@ -88,6 +96,7 @@ class Tensor:
         return self._vc[0]
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set `requires_grad` in place and return self."""
         self.requires_grad = requires_grad
         return self
 
@@ -106,6 +115,7 @@ class Tensor:
         return t
 
     def numpy(self) -> np.ndarray:
+        """The values as a `numpy.ndarray` (shared memory); refused while it requires grad."""
         if self._requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. "
@@ -114,6 +124,7 @@ class Tensor:
         return self.data
 
     def item(self) -> Number:
+        """The single value of a one-entry tensor, as a Python number."""
         if self.data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
@@ -121,6 +132,7 @@ class Tensor:
         return self.data.item()
 
     def tolist(self) -> Any:
+        """The values as nested Python lists."""
         return self.data.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -161,33 +173,39 @@ class Tensor:
 
     # ---- arithmetic (scalars and arrays mix in on either side) ------------------------------
     def __add__(self, other: Any) -> Tensor:
+        """`self + other` (numbers and arrays mix in, broadcasting as numpy)."""
         return ops.Add.apply(*_promote(self, _wrap(other, self)))
 
     def __radd__(self, other: Any) -> Tensor:
         return ops.Add.apply(*_promote(_wrap(other, self), self))
 
     def __sub__(self, other: Any) -> Tensor:
+        """`self - other`."""
         return ops.Sub.apply(*_promote(self, _wrap(other, self)))
 
     def __rsub__(self, other: Any) -> Tensor:
         return ops.Sub.apply(*_promote(_wrap(other, self), self))
 
     def __mul__(self, other: Any) -> Tensor:
+        """`self * other`."""
         return ops.Mul.apply(*_promote(self, _wrap(other, self)))
 
     def __rmul__(self, other: Any) -> Tensor:
         return ops.Mul.apply(*_promote(_wrap(other, self), self))
 
     def __truediv__(self, other: Any) -> Tensor:
+        """`self / other`."""
         return ops.Div.apply(*_promote(self, _wrap(other, self)))
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return ops.Div.apply(*_promote(_wrap(other, self), self))
 
     def __neg__(self) -> Tensor:
+        """`-self`."""
         return ops.Neg.apply(self)
 
     def __pow__(self, exponent: Number) -> Tensor:
+        """`self ** exponent` for a Python number `exponent`."""
         if isinstance(exponent, np.number):  # a numpy scalar acts as a Python number (torch)
             exponent = exponent.item()
         if isinstance(exponent, Tensor) or not isinstance(exponent, (int, float)):
@@ -197,6 +215,7 @@ class Tensor:
         return ops.Pow.apply(self, exponent=exponent)
 
     def __matmul__(self, other: Any) -> Tensor:
+        """`self @ other`: 1-D, 2-D and batched, as numpy and torch."""
         return ops.MatMul.apply(*_promote(self, _wrap(other, self)))
 
     def __rmatmul__(self, other: Any) -> Tensor:
@@ -229,41 +248,53 @@ class Tensor:
 
     # ---- elementwise functions ----------------------------------------------------------------
     def tanh(self) -> Tensor:
+        """Elementwise tanh."""
         return ops.Tanh.apply(self)
 
     def relu(self) -> Tensor:
+        """Elementwise max(x, 0)."""
         return ops.Relu.apply(self)
 
     def sigmoid(self) -> Tensor:
+        """Elementwise 1 / (1 + e^-x)."""
         return ops.Sigmoid.apply(self)
 
     def exp(self) -> Tensor:
+        """Elementwise e^x."""
         return ops.Exp.apply(self)
 
     def log(self) -> Tensor:
+        """Elementwise natural log."""
         return ops.Log.apply(self)
 
     def clone(self) -> Tensor:
+        """A copy, on the tape (gradient passes through)."""
         return ops.Clone.apply(self)
 
     def to(self, dtype: Any) -> Tensor:
+        """The same values in another dtype (on the tape)."""
         dt = to_dtype(dtype)
         return self if dt == self.data.dtype else ops.ToCopy.apply(self, dtype=dt)
 
     def float(self) -> Tensor:
+        """`self.to(mt.float32)`."""
         return self.to(float32)
 
     def double(self) -> Tensor:
+        """`self.to(mt.float64)`."""
         return self.to(np.float64)
 
     def long(self) -> Tensor:
+        """`self.to(mt.int64)` (off the tape: integers have no gradient)."""
         return self.to(int64)
 
     # ---- reductions ---------------------------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Sum over `dim` (all dims by default), keeping reduced dims with `keepdim=True`."""
         return ops.Sum.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Mean over `dim` (all dims by default)."""
         return ops.Mean.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim)
 
     def max(self, dim: Optional[int] = None, keepdim: bool = False) -> Any:
@@ -277,32 +308,40 @@ class Tensor:
         return MaxResult(values, Tensor(indices))
 
     def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
+        """Indices of the maxima (not differentiable)."""
         if dim is None:
             return Tensor(np.asarray(np.argmax(self.data)))
         return Tensor(np.argmax(self.data, axis=dim, keepdims=keepdim))
 
     # ---- shapes -------------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
+        """The same entries in a new shape (`-1` infers one dim)."""
         return ops.Reshape.apply(self, shape=_shape_args(shape))
 
     def view(self, *shape: Any) -> Tensor:
+        """Same as `reshape` here."""
         return ops.View.apply(self, shape=_shape_args(shape))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dims."""
         return ops.Transpose.apply(self, dim0=dim0, dim1=dim1)
 
     def permute(self, *dims: Any) -> Tensor:
+        """Reorder the dims."""
         dims = tuple(d % max(self.ndim, 1) for d in _shape_args(dims))
         return ops.Permute.apply(self, dims=dims)
 
     @property
     def T(self) -> Tensor:
+        """The transpose of a 2-D tensor (all dims reversed)."""
         return self.permute(*reversed(range(self.ndim)))
 
     def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a dim of size 1 at `dim`."""
         return ops.Unsqueeze.apply(self, shape=np.expand_dims(self.data, dim).shape)
 
     def squeeze(self, dim: Any = None) -> Tensor:
+        """Drop dims of size 1 (only `dim`, if given)."""
         if dim is None:
             shape = tuple(n for n in self.shape if n != 1)
         else:
@@ -311,6 +350,7 @@ class Tensor:
         return ops.Squeeze.apply(self, shape=shape)
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """Split along `dim` into a tuple of tensors, from one tape node."""
         return ops.Unbind.apply(self, dim=dim)
 
     def __getitem__(self, index: Any) -> Tensor:
@@ -343,6 +383,7 @@ class Tensor:
         return self
 
     def add_(self, other: Any, alpha: Number = 1) -> Tensor:
+        """In place `self += alpha * other` (for optimizers; not recorded on the tape)."""
         self._check_inplace()
         np.add(
             self.data,
@@ -353,19 +394,23 @@ class Tensor:
         return self._modified()
 
     def sub_(self, other: Any, alpha: Number = 1) -> Tensor:
+        """In place `self -= alpha * other`."""
         return self.add_(other, alpha=-alpha)
 
     def mul_(self, other: Any) -> Tensor:
+        """In place `self *= other`."""
         self._check_inplace()
         np.multiply(self.data, _data(other), out=self.data, casting="same_kind")
         return self._modified()
 
     def zero_(self) -> Tensor:
+        """In place: fill with zeros."""
         self._check_inplace()
         self.data[...] = 0
         return self._modified()
 
     def copy_(self, src: Any) -> Tensor:
+        """In place: copy `src`'s values into self."""
         self._check_inplace()
         self.data[...] = _data(src)
         return self._modified()

@@ -37,24 +37,29 @@ def _float_dtype(dtype: Any) -> np.dtype:
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros of shape `size` (float32 unless `dtype` says otherwise)."""
     return Tensor(np.zeros(_shape_args(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones of shape `size` (float32 unless `dtype` says otherwise)."""
     return Tensor(np.ones(_shape_args(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of `size` filled with `fill_value` (an int gives int64, a bool gives bool)."""
     if dtype is None and isinstance(fill_value, (bool, int)):
         dtype = np.dtype(bool) if isinstance(fill_value, bool) else np.int64
     return Tensor(np.full(tuple(size), fill_value, dtype=_float_dtype(dtype)), requires_grad)
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros with `t`'s shape and dtype."""
     return Tensor(np.zeros(t.shape, dtype=to_dtype(dtype) or t.dtype), requires_grad)
 
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones with `t`'s shape and dtype."""
     return Tensor(np.ones(t.shape, dtype=to_dtype(dtype) or t.dtype), requires_grad)
 
 
@@ -100,8 +105,10 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 
 def is_tensor(obj: Any) -> bool:
+    """True for a minitorch_rnn Tensor (or Parameter)."""
     return isinstance(obj, Tensor)
 
 
 def is_floating_point(t: Tensor) -> bool:
+    """True for float16/32/64 tensors."""
     return is_floating(t.dtype)

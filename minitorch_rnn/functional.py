@@ -37,6 +37,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 def unbind(t: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split `t` along `dim` into a tuple of tensors, from one tape node."""
     return t.unbind(dim)
 
 

@@ -49,3 +49,14 @@ def test_docs_link_only_to_files_that_exist() -> None:
                 continue
             path = (page.parent / target).resolve()
             assert path.exists(), f"{page.name} links to missing {target}"
+
+
+def test_api_reference_is_current() -> None:
+    """docs/api.md is generated from the docstrings; regenerate it when the API changes."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "make_api.py"), "--check"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
