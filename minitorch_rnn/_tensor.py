@@ -222,8 +222,16 @@ class Tensor:
         return ops.MatMul.apply(*_promote(_wrap(other, self), self))
 
     # torch's method names for the same ops
-    add, sub, mul, div = __add__, __sub__, __mul__, __truediv__
+    mul, div = __mul__, __truediv__
     neg, pow, matmul = __neg__, __pow__, __matmul__
+
+    def add(self, other: Any, alpha: Number = 1) -> Tensor:
+        """`self + alpha * other`."""
+        return self + (other * alpha if alpha != 1 else other)
+
+    def sub(self, other: Any, alpha: Number = 1) -> Tensor:
+        """`self - alpha * other`."""
+        return self - (other * alpha if alpha != 1 else other)
 
     # comparisons give bool tensors, outside the tape
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
@@ -301,6 +309,9 @@ class Tensor:
         """`x.max()` is a tensor; `x.max(dim)` is `(values, indices)`, as torch."""
         if dim is None:
             return ops.Max.apply(self)
+        _axes(dim, self.ndim)  # torch's "Dimension out of range" for a bad dim
+        if self.ndim == 0:  # the max of one number is itself, at index 0
+            return MaxResult(self.clone(), Tensor(np.array(0)))
         indices = np.argmax(self.data, axis=dim)
         values = ops.MaxDim.apply(self, dim=dim, keepdim=keepdim, indices=indices)
         if keepdim:
