@@ -1,0 +1,18 @@
+"""Pictures of the tape: ``make_dot(loss)`` draws the computation graph behind a tensor.
+
+* `trace` -- the tape as plain nodes and edges (``trace.py``, no graphviz needed);
+* `fold_steps` -- long loops keep their first and last time steps (``fold.py``);
+* `make_dot` -- a `graphviz.Digraph`, one labelled box per scope (``dot.py``);
+* `render` -- to SVG / PNG / PDF, explaining a missing Graphviz (``render.py``);
+* ``python -m minitorch_rnn.viz --help`` -- the same from the command line (``__main__.py``).
+
+graphviz itself is imported only when something is drawn, so ``import minitorch_rnn`` stays
+cheap and works on a machine without it.
+"""
+
+from .dot import make_dot
+from .fold import fold_steps
+from .render import GraphvizNotFound, render
+from .trace import Edge, Graph, Node, trace
+
+__all__ = ["Edge", "Graph", "GraphvizNotFound", "Node", "fold_steps", "make_dot", "render", "trace"]

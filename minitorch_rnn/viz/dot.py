@@ -1,0 +1,279 @@
+"""`make_dot`: draw the tape with graphviz, one box per scope, shared weights once.
+
+The drawing is built in three steps, each small enough to read on its own:
+
+1. `trace` turns the tape into plain nodes and edges (``trace.py``);
+2. `fold_steps` hides the middle of long loops (``fold.py``);
+3. this file turns what is left into a `graphviz.Digraph`: one *cluster* (a labelled box)
+   per scope, nested as the scopes were, with the time steps of a loop side by side, in
+   order of t. How each node looks (colours, labels, the legend) is in ``style.py``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Optional
+
+from .._tensor import Tensor
+from .fold import fold_steps, position, step_of, step_rows
+from .render import digraph_class
+from .style import INVISIBLE, PALETTE, RECURRENT_EDGE, LogScale, draw_legend, node_attrs
+from .trace import FOLD, OP, PARAMETER, Graph, Node, grad_norm, trace
+
+if TYPE_CHECKING:
+    import graphviz
+
+Step = tuple[tuple[str, ...], int]  # (the loop's scope, t)
+
+
+def make_dot(
+    root: Tensor,
+    params: Optional[Mapping[str, Tensor]] = None,
+    *,
+    show_values: bool = False,
+    show_grads: bool = False,
+    max_steps: Optional[int] = 6,
+    rankdir: str = "TB",
+    legend: bool = True,
+) -> graphviz.Digraph:
+    """Draw the computation graph that produced `root` (torchviz's name and first arguments).
+
+    Args:
+        root: the output tensor, e.g. a loss.
+        params: names for leaf tensors, e.g. ``dict(model.named_parameters())``. A registered
+            `nn.Parameter` is named after its attribute even without it.
+        show_values: print a short summary of each node's value (the entries of a tiny
+            tensor, else min/mean/max). Ops keep their values only when the forward pass ran
+            inside ``mt.autograd.retain_values()``.
+        show_grads: print ‖grad‖ and colour each node by it (log scale). Ops keep gradients
+            only when backward ran inside ``mt.autograd.retain_grads()``.
+        max_steps: a loop of ``scope(f"t={t}")`` steps longer than this shows its first and
+            last steps and one "… N more steps …" node. ``None``: draw every step.
+        rankdir: ``"TB"`` (data flows down, time steps left to right) or ``"LR"``.
+        legend: add a box that explains the colours.
+
+    Returns:
+        a `graphviz.Digraph`: it shows itself in Jupyter; ``.render()`` / ``.pipe()`` it, or
+        use `minitorch_rnn.viz.render`. All three explain what to do if Graphviz is missing.
+    """
+    graph = fold_steps(trace(root, params), max_steps)
+    ops = graph.of_kind(OP)
+    if show_values and not any(n.value is not None for n in ops):
+        warnings.warn(
+            "show_values: the ops kept no values; run the forward pass inside "
+            "`with mt.autograd.retain_values():` to see them",
+            stacklevel=2,
+        )
+    norms = {n.id: grad_norm(n) for n in graph.nodes} if show_grads else {}
+    if show_grads and not any(norms[n.id] is not None for n in ops):
+        warnings.warn(
+            "show_grads: the ops kept no gradients; run backward inside "
+            "`with mt.autograd.retain_grads():` to see them",
+            stacklevel=2,
+        )
+    scale = LogScale([v for v in norms.values() if v is not None])
+
+    dot = digraph_class()(
+        "minitorch_rnn",
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": "Helvetica",
+            "fontsize": "12",
+            "nodesep": "0.25",
+            "ranksep": "0.3",
+            "newrank": "true",  # rank nodes across clusters, so sibling steps line up
+            "splines": "line",  # straight arrows are the easiest to follow with a finger
+            "compound": "true",  # arrows may end at a box (a fold) instead of a node
+            "outputorder": "edgesfirst",  # an arrow that crosses a node passes under it
+        },
+        node_attr={"fontname": "Helvetica", "fontsize": "10", "height": "0.3"},
+        edge_attr={"color": "#555555", "arrowsize": "0.6", "fontname": "Helvetica"},
+    )
+    drawing = _Drawing(graph, show_values, norms, scale)
+    drawing.draw_scope(dot, ())
+    drawing.draw_edges(dot, rankdir)
+    if legend:
+        draw_legend(dot, scale if show_grads else None, loops=bool(drawing.first))
+    return dot
+
+
+class _Drawing:
+    """Turns a traced `Graph` into clusters, nodes and edges of a Digraph."""
+
+    def __init__(
+        self, graph: Graph, show_values: bool, norms: dict[str, Any], scale: LogScale
+    ) -> None:
+        self.graph = graph
+        self.show_values = show_values
+        self.norms = norms
+        self.scale = scale
+        self.nodes = {n.id: n for n in graph.nodes}
+        self.rows = step_rows(graph)  # row of each node inside its time step
+        # A fold box is drawn the shape of a step: one row per row of a step, so that each
+        # arrow enters it where it would enter a step (graphviz then keeps it in line).
+        self.fold_rows = {n.id: 1 for n in graph.nodes if n.kind == FOLD}
+        for e in graph.edges:
+            for end, row in ((e.src, e.src_row), (e.dst, e.dst_row)):
+                if end in self.fold_rows:
+                    self.fold_rows[end] = max(self.fold_rows[end], row + 1)
+        # where each step starts: its first node
+        self.first: dict[Step, str] = {}
+        for n in graph.nodes:
+            key = position(n)
+            if key is not None and key not in self.first:
+                self.first[key] = self.endpoint(n.id, 0)
+
+    def endpoint(self, node_id: str, row: int) -> str:
+        """The graphviz node for `node_id`; for a fold box, the one on row `row`."""
+        rows = self.fold_rows.get(node_id)
+        if rows is None or row == (rows - 1) // 2:  # the visible node sits on the middle row
+            return node_id
+        return f"{node_id}_row{row}"
+
+    # ---- clusters ------------------------------------------------------------------------
+    def draw_scope(self, dot: Any, scope: tuple[str, ...]) -> None:
+        """The nodes whose scope is exactly `scope`, then a box for each scope inside it."""
+        for n in self.graph.nodes:
+            if n.scope == scope and n.kind != FOLD:
+                dot.node(n.id, **self.attrs(n))
+        boxes, steps = self.children(scope)
+        for box in boxes:
+            self.draw_box(dot, box, is_step=False)
+        for _, step in steps:
+            if isinstance(step, Node):
+                self.draw_fold(dot, step)
+            else:
+                self.draw_box(dot, step, is_step=True)
+        if len(steps) > 1:  # time steps left to right, in order of t
+            firsts = [self.first[scope, t] for t, _ in steps]
+            _keep_in_order(dot, "order_" + firsts[0], firsts)
+        # Boxes that do not use each other's results side by side, in order of creation
+        # (layer 0, layer 0 reverse); the next such row right below them (layer 1, ...).
+        rows = self.side_by_side(boxes)
+        for row in rows:
+            if len(row) > 1:
+                firsts = [self.first_in(box) for box in row]
+                _keep_in_order(dot, "order_" + firsts[0], firsts)
+        for above, below in zip(rows, rows[1:]):
+            dot.edge(self.last_in(above[0]), self.first_in(below[0]), style="invis", weight="10")
+
+    def children(self, scope: tuple[str, ...]) -> tuple[list[tuple[str, ...]], list[Any]]:
+        """The scopes one level below `scope`: other scopes in order of first use, and the
+        time steps as ``(t, scope)`` by t, with a fold node as ``(its first t, node)``."""
+        children: list[tuple[str, ...]] = []
+        for n in self.graph.nodes:
+            if len(n.scope) > len(scope) and n.scope[: len(scope)] == scope:
+                if n.scope[: len(scope) + 1] not in children:
+                    children.append(n.scope[: len(scope) + 1])
+        steps: list[Any] = []
+        for child in children:
+            found = step_of(child)
+            if found is not None and found[0] == scope:
+                steps.append((found[1], child))
+        steps += [(n.folded[0], n) for n in self.graph.nodes if n.folded and n.scope == scope]
+        boxes = [c for c in children if all(c is not s for _, s in steps)]
+        return boxes, sorted(steps, key=lambda step: step[0])
+
+    def draw_box(self, dot: Any, scope: tuple[str, ...], is_step: bool) -> None:
+        with dot.subgraph(name="cluster_" + "/".join(scope)) as box:
+            box.attr(
+                label=scope[-1],
+                labeljust="l",
+                style="rounded,filled" if is_step else "rounded",
+                fillcolor="#fbfbfb" if is_step else "#ffffff",
+                color="#9aa7b8" if is_step else "#4a5a70",
+                penwidth="1" if is_step else "1.5",
+                fontsize="11" if is_step else "13",
+            )
+            self.draw_scope(box, scope)
+
+    def draw_fold(self, dot: Any, fold: Node) -> None:
+        with dot.subgraph(name=f"cluster_{fold.id}") as box:
+            box.attr(label=fold.detail, labeljust="l", style="rounded,dashed", color="#9aa7b8")
+            box.attr(fontsize="11")
+            rows = [self.endpoint(fold.id, row) for row in range(self.fold_rows[fold.id])]
+            for name in rows:
+                box.node(name, **(self.attrs(fold) if name == fold.id else INVISIBLE))
+            for a, b in zip(rows, rows[1:]):
+                box.edge(a, b, style="invis")
+
+    def side_by_side(self, boxes: list[tuple[str, ...]]) -> list[list[tuple[str, ...]]]:
+        """Split sibling scopes into runs where none uses an earlier one's result."""
+        box_of = {n.id: i for i, b in enumerate(boxes) for n in self.inside(b)}
+        reach = {node: {i} for node, i in box_of.items()}  # the boxes whose results lead here
+        for e in self.graph.edges:  # forward order: a source is complete before its users
+            reach.setdefault(e.dst, set()).update(reach.get(e.src, set()))
+        rows: list[list[int]] = []
+        for i, box in enumerate(boxes):
+            uses = set().union(*(reach[n.id] for n in self.inside(box)))
+            if rows and not uses & set(rows[-1]):
+                rows[-1].append(i)
+            else:
+                rows.append([i])
+        return [[boxes[i] for i in row] for row in rows]
+
+    def inside(self, scope: tuple[str, ...]) -> list[Node]:
+        return [n for n in self.graph.nodes if n.scope[: len(scope)] == scope]
+
+    def first_in(self, scope: tuple[str, ...]) -> str:
+        return self.endpoint(self.inside(scope)[0].id, 0)
+
+    def last_in(self, scope: tuple[str, ...]) -> str:
+        return self.endpoint(self.inside(scope)[-1].id, 0)
+
+    def attrs(self, node: Node) -> dict:
+        return node_attrs(node, self.show_values, self.norms.get(node.id), self.scale)
+
+    # ---- edges ---------------------------------------------------------------------------
+    def draw_edges(self, dot: Any, rankdir: str) -> None:
+        # the hidden state leaves a step on the side that faces the next step
+        after, before = ("e", "w") if rankdir in ("TB", "BT") else ("s", "n")
+        for e in self.graph.edges:
+            src, dst = self.nodes[e.src], self.nodes[e.dst]
+            attrs: dict[str, str] = {}
+            if len(src.shapes) > 1 and e.output_nr >= 0:
+                # which of the outputs (an unbind's slices) goes here
+                attrs.update(headlabel=f"[{e.output_nr}]", fontsize="9", labeldistance="1.5")
+            if src.kind == PARAMETER:
+                attrs["color"] = PALETTE[PARAMETER][1]
+            a, b = position(src), position(dst)
+            row = e.dst_row if dst.kind == FOLD else self.rows.get(e.dst, 0)
+            if a and b and a[0] == b[0] and a[1] != b[1]:
+                # One step feeding another (the hidden state): drawn sideways, so that it does
+                # not push the later step further down: the steps of a loop sit side by side.
+                tail, head = (after, before) if a[1] < b[1] else (before, after)
+                attrs.update(
+                    constraint="false",
+                    color=RECURRENT_EDGE,
+                    penwidth="1.5",
+                    tailport=tail,
+                    headport=head,
+                )
+            elif b and (a is None or a[0] != b[0]) and row > 0:
+                # From outside into the middle of a step: keep the source above the whole step.
+                attrs["minlen"] = str(row + 1)
+            if src.kind == FOLD:  # arrows end at the fold's box, not at its invisible rows
+                attrs["ltail"] = f"cluster_{src.id}"
+            if dst.kind == FOLD:
+                attrs["lhead"] = f"cluster_{dst.id}"
+            dot.edge(self.endpoint(e.src, e.src_row), self.endpoint(e.dst, e.dst_row), **attrs)
+
+
+def _keep_in_order(dot: Any, name: str, targets: list[str]) -> None:
+    """Ask graphviz to put the boxes that start at `targets` left to right, in this order.
+
+    Graphviz orders boxes to avoid crossings, not by name. A row of invisible points, chained
+    left to right, one above each box with an arrow into it, makes "in order" the layout
+    with the fewest crossings. (Boxes of one shape follow it reliably; that is why a fold
+    box is drawn the shape of a step.)
+    """
+    points = [f"{name}_{i}" for i in range(len(targets))]
+    with dot.subgraph() as row:
+        row.attr(rank="same")
+        for point in points:
+            row.node(point, **INVISIBLE)
+        for a, b in zip(points, points[1:]):
+            row.edge(a, b, style="invis")
+    for point, target in zip(points, targets):
+        dot.edge(point, target, style="invis", weight="10")

@@ -1,0 +1,128 @@
+"""How a node looks: colours, labels, value summaries, the gradient colour scale, the legend.
+
+One palette for every picture: inputs blue, parameters yellow, ops grey, the output green
+(tensors are square boxes, ops rounded). With ``show_grads`` the fill colour shows ‖grad‖
+instead, on a log scale from pale (the smallest norm drawn) to dark red (the largest); the
+border keeps the kind's colour.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+import numpy as np
+
+from .trace import FOLD, INPUT, OP, OUTPUT, PARAMETER, Node
+
+# kind -> (fill, border)
+PALETTE = {
+    INPUT: ("#dae8fc", "#6c8ebf"),
+    PARAMETER: ("#fff2cc", "#d6b656"),
+    OP: ("#f5f5f5", "#666666"),
+    OUTPUT: ("#d5e8d4", "#82b366"),
+    FOLD: ("#ffffff", "#999999"),
+}
+LEGEND = {
+    INPUT: "input (leaf tensor)",
+    PARAMETER: "parameter",
+    OP: "op<br/>output shape",
+    OUTPUT: "output",
+}
+# ColorBrewer "Reds": pale (small ‖grad‖) to dark (large ‖grad‖).
+GRAD_RAMP = ["#fff5f0", "#fee0d2", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#a50f15"]
+RECURRENT_EDGE = "#1f5fa8"  # arrows from one time step into another: the hidden state
+INVISIBLE = {"style": "invis", "shape": "point", "width": "0", "height": "0", "label": ""}
+
+
+class LogScale:
+    """Maps a gradient norm to a colour: log10, normalised over the norms drawn."""
+
+    def __init__(self, norms: list[float]) -> None:
+        logs = [math.log10(v) for v in norms if v > 0 and math.isfinite(v)]
+        self.lo, self.hi = (min(logs), max(logs)) if logs else (0.0, 0.0)
+
+    def position(self, norm: float) -> float:
+        """0 for the smallest norm drawn (and for zero), 1 for the largest."""
+        if not norm > 0:
+            return 0.0
+        if not math.isfinite(norm) or self.hi - self.lo < 1e-12:
+            return 1.0
+        return min(max((math.log10(norm) - self.lo) / (self.hi - self.lo), 0.0), 1.0)
+
+    def colour(self, norm: float) -> str:
+        return GRAD_RAMP[round(self.position(norm) * (len(GRAD_RAMP) - 1))]
+
+
+def node_attrs(node: Node, show_values: bool, norm: Optional[float], scale: LogScale) -> dict:
+    """Graphviz attributes of one node: its label (name, shape, value, ‖grad‖) and colours."""
+    fill, border = PALETTE[node.kind]
+    if node.kind == OP:
+        lines = [node.label, shape_text(node.shapes)]  # "Tanh" over "(3, 20)"
+    elif node.kind == FOLD:
+        lines = [node.label]
+    else:
+        lines = [f"{node.label}  {shape_text(node.shapes)}"]  # "weight_hh_l0  (20, 20)"
+    if show_values and node.value is not None:
+        lines.append(summarize(node.value))
+    attrs = {"shape": "box", "style": "filled", "fillcolor": fill, "color": border}
+    attrs["tooltip"] = node.detail or node.label  # e.g. TanhBackward0, when hovering in an SVG
+    if node.kind == OP:
+        attrs["style"] = "rounded,filled"
+    elif node.kind == FOLD:
+        attrs.update(shape="plaintext", style="", fontsize="11")  # its dashed box is the frame
+    else:
+        attrs["penwidth"] = "2"
+    if norm is not None:
+        lines.append(f"‖grad‖ {norm:.2g}")
+        attrs["fillcolor"] = scale.colour(norm)
+        if scale.position(norm) > 0.6:
+            attrs["fontcolor"] = "white"  # dark fill
+    attrs["label"] = "\n".join(lines)
+    return attrs
+
+
+def shape_text(shapes: tuple[tuple[int, ...], ...]) -> str:
+    """``(3, 20)``; several equal outputs (an unbind) as ``5 × (3, 20)``."""
+    if len(shapes) > 1 and len(set(shapes)) == 1:
+        return f"{len(shapes)} × {tuple(shapes[0])}"
+    return ", ".join(str(tuple(s)) for s in shapes)
+
+
+def summarize(value: Any) -> str:
+    """A one-line summary of an array (or a tuple of them): the entries, or min/mean/max."""
+    arrays = value if isinstance(value, tuple) else (value,)
+    flat = np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in arrays])
+    if flat.size <= 4:
+        return "[" + ", ".join(f"{v:.3g}" for v in flat) + "]"
+    return f"min {flat.min():.3g}  mean {flat.mean():.3g}  max {flat.max():.3g}"
+
+
+def draw_legend(dot: Any, scale: Optional[LogScale], loops: bool) -> None:
+    """One node, a small table: a sample of each kind, the gradient colours and, when the
+    graph has time steps (`loops`), what the coloured arrows mean."""
+    cell = '<td border="1" color="{}" bgcolor="{}" style="{}"><font color="{}">{}</font></td>'
+    kinds = "".join(
+        cell.format(PALETTE[k][1], PALETTE[k][0], "rounded" if k == OP else "", "black", text)
+        for k, text in LEGEND.items()
+    )
+    rows = [f"<tr>{kinds}</tr>"]
+    if scale is not None:  # the ramp, from the smallest to the largest ‖grad‖ drawn
+        grads = ""
+        for i in (0, 2, 5, 7):
+            value = 10 ** (scale.lo + (scale.hi - scale.lo) * i / (len(GRAD_RAMP) - 1))
+            ink = "white" if i > 4 else "black"
+            grads += cell.format("#999999", GRAD_RAMP[i], "", ink, f"‖grad‖ {value:.1g}")
+        rows.append(f"<tr>{grads}</tr>")
+    arrows = loops * (
+        f'<td colspan="2"><font color="{PALETTE[PARAMETER][1]}">yellow arrow: a weight, '
+        f"drawn once, into each step that uses it</font></td>"
+        f'<td colspan="2"><font color="{RECURRENT_EDGE}">blue arrow: the hidden state, '
+        f"from one time step to the next</font></td>"
+    )
+    if arrows:
+        rows.append(f"<tr>{arrows}</tr>")
+    table = '<table border="0" cellspacing="4" cellpadding="4">' + "".join(rows) + "</table>"
+    with dot.subgraph(name="cluster_legend") as leg:
+        leg.attr(label="legend", style="rounded,dashed", color="#bbbbbb", fontsize="11")
+        leg.node("legend", f"<{table}>", shape="plaintext", fontsize="9")

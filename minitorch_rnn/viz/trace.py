@@ -1,0 +1,175 @@
+"""`trace(root)`: the tape behind a tensor as plain nodes and edges (no graphviz needed).
+
+Walking back from ``root.grad_fn`` along every node's ``next_edges`` finds two kinds of
+things: *op nodes* (`Function` instances, one per recorded operation) and *leaf tensors*
+(parameters, or your own tensors with ``requires_grad=True``). Inputs that need no gradient
+(the data ``x``) have no edge, so, as in torchviz, they are not drawn.
+
+Edges point the way the data flowed in the forward pass -- from an input to the op that used
+it, and finally to the output -- so the picture reads like the code; gradients flow back
+against the arrows.
+
+Each `Node` knows its *scope*: the tags of the ``mt.autograd.scope(...)`` blocks that were
+open when it was created, e.g. ``("layer 0", "t=3")``. The drawing turns scopes into boxes.
+A leaf has no scope of its own; it goes into the deepest scope shared by every op that uses
+it, so ``weight_hh_l0`` sits once in the ``layer 0`` box with an arrow into each time step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.engine import topological_order
+from ..autograd.function import Function
+from ..nn.parameter import Parameter
+
+# Node kinds; the drawing gives each its own colour.
+INPUT, PARAMETER, OP, OUTPUT, FOLD = "input", "parameter", "op", "output", "fold"
+
+
+@dataclass
+class Node:
+    """One box of the drawing.
+
+    ``value`` is the array (a tuple for a multi-output op) when it is known: always for leaves
+    and the output, for ops only if the forward ran inside ``mt.autograd.retain_values()``.
+    ``grad`` likewise: a leaf's ``.grad``, or an op's output gradients if backward ran inside
+    ``mt.autograd.retain_grads()``. ``detail`` is the longer name (``TanhBackward0``).
+    """
+
+    id: str
+    kind: str  # INPUT, PARAMETER, OP, OUTPUT (or FOLD, made by `fold_steps`)
+    label: str  # "Tanh", "weight_hh_l0", "output", ...
+    shapes: tuple[tuple[int, ...], ...]
+    scope: tuple[str, ...] = ()
+    detail: str = ""
+    value: Any = None
+    grad: Optional[list[np.ndarray]] = None
+    folded: tuple[int, ...] = ()  # a FOLD node: the time steps it stands for
+
+
+@dataclass
+class Edge:
+    """Data flowed from output ``output_nr`` of node ``src`` into node ``dst``.
+
+    ``output_nr`` is -1 for an arrow that stands for several outputs (see `fold_steps`), and
+    an arrow into or out of a FOLD node remembers the row of the step it entered or left.
+    """
+
+    src: str
+    dst: str
+    output_nr: int = 0
+    src_row: int = 0
+    dst_row: int = 0
+
+
+@dataclass
+class Graph:
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+
+    def node(self, node_id: str) -> Node:
+        return next(n for n in self.nodes if n.id == node_id)
+
+    def of_kind(self, kind: str) -> list[Node]:
+        return [n for n in self.nodes if n.kind == kind]
+
+
+def trace(root: Tensor, params: Optional[Mapping[str, Tensor]] = None) -> Graph:
+    """The tape that produced `root`, in forward order (inputs first, the output last).
+
+    `params` (e.g. ``dict(model.named_parameters())``) names leaf tensors; a registered
+    `Parameter` is named after its attribute even without it, other leaves by their shape.
+    """
+    if root.grad_fn is None:
+        raise ValueError(
+            "make_dot/trace needs a tensor computed from something that requires grad "
+            "(it has no grad_fn, so there is no graph to draw)"
+        )
+    names = {id(t): name for name, t in (params or {}).items()}
+    graph = Graph()
+    ids: dict[int, str] = {}  # id(op node or leaf tensor) -> node id
+    leaf_users: dict[str, list[tuple[str, ...]]] = {}  # leaf node id -> scopes of its users
+
+    def node_id(obj: Any) -> str:
+        if id(obj) not in ids:
+            ids[id(obj)] = f"n{len(ids)}"
+        return ids[id(obj)]
+
+    # Forward order: `topological_order` lists the output's node first, so reverse it.
+    ops = list(reversed(topological_order([root.grad_fn])))
+    for op in ops:
+        for edge in op.next_edges:
+            if edge is not None and not isinstance(edge[0], Function):
+                leaf = edge[0]
+                if id(leaf) not in ids:
+                    graph.nodes.append(_leaf_node(node_id(leaf), leaf, names))
+                leaf_users.setdefault(ids[id(leaf)], []).append(op.scope)
+        graph.nodes.append(_op_node(node_id(op), op))
+        for edge in op.next_edges:
+            if edge is not None:
+                graph.edges.append(Edge(node_id(edge[0]), ids[id(op)], edge[1]))
+
+    # A leaf lives in the deepest scope all its users share.
+    for n in graph.nodes:
+        if n.id in leaf_users:
+            n.scope = common_prefix(leaf_users[n.id])
+
+    out_grad = None
+    if root.grad_fn.grad_outputs is not None:
+        out_grad = [root.grad_fn.grad_outputs[root._output_nr]]
+    graph.nodes.append(
+        Node("output", OUTPUT, "output", (root.shape,), value=root.data, grad=out_grad)
+    )
+    graph.edges.append(Edge(ids[id(root.grad_fn)], "output", root._output_nr))
+    return graph
+
+
+def _op_node(node_id: str, op: Function) -> Node:
+    value = op.output_value
+    return Node(
+        node_id,
+        OP,
+        type(op).__name__,
+        tuple(op.output_shapes),
+        scope=tuple(op.scope),
+        detail=op.name(),
+        value=value,
+        grad=list(op.grad_outputs) if op.grad_outputs is not None else None,
+    )
+
+
+def _leaf_node(node_id: str, t: Tensor, names: Mapping[int, str]) -> Node:
+    is_param = isinstance(t, Parameter)
+    name = names.get(id(t)) or (t._name if isinstance(t, Parameter) else None)
+    return Node(
+        node_id,
+        PARAMETER if is_param else INPUT,
+        name or ("parameter" if is_param else "input"),
+        (t.shape,),
+        detail="Parameter" if is_param else "Tensor (requires_grad=True)",
+        value=t.data,
+        grad=[t.grad.data] if t.grad is not None else None,
+    )
+
+
+def common_prefix(scopes: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """The longest scope that starts every one of `scopes`."""
+    first = scopes[0]
+    n = len(first)
+    for s in scopes[1:]:
+        n = min(n, len(s))
+        n = next((i for i in range(n) if s[i] != first[i]), n)
+    return first[:n]
+
+
+def grad_norm(node: Node) -> Optional[float]:
+    """‖grad‖ over all of the node's outputs, or None if no gradient was kept."""
+    if node.grad is None:
+        return None
+    return float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in node.grad)))
