@@ -62,7 +62,7 @@ def node_attrs(node: Node, show_values: bool, norm: Optional[float], scale: LogS
     elif node.kind == FOLD:
         lines = [node.label]
     else:
-        lines = [f"{node.label}  {shape_text(node.shapes)}"]  # "weight_hh_l0  (20, 20)"
+        lines = [f"{node.label} {shape_text(node.shapes)}"]  # "weight_hh_l0 (20, 20)"
     if show_values and node.value is not None:
         lines.append(summarize(node.value))
     attrs = {"shape": "box", "style": "filled", "fillcolor": fill, "color": border}
