@@ -8,7 +8,7 @@ Function) -> `ops/` (the primitives) -> `autograd/engine.py` (the backward pass)
 -> `optim/` -> `viz/`.
 """
 
-from . import autograd, nn, ops, optim
+from . import autograd, nn, ops, optim, viz  # viz imports graphviz only when drawing
 from ._tensor import Tensor
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
@@ -114,6 +114,7 @@ __all__ = [
     "transpose",
     "unbind",
     "unsqueeze",
+    "viz",
     "zeros",
     "zeros_like",
 ]

@@ -222,7 +222,8 @@ def test_folding_your_own_loop_and_the_limits() -> None:
 
 def test_time_steps_are_laid_out_in_order() -> None:
     # graphviz orders boxes to avoid crossings; make_dot must still put t=0, t=1, ... left to
-    # right (and the fold between the first and last steps). Read the positions dot chose.
+    # right (and the fold between the first and last steps), and "layer 0" left of "layer 0
+    # reverse". Read the positions dot chose.
     for steps, bidirectional in ((5, True), (100, False)):
         loss, _ = rnn_loss(steps=steps, layers=2, bidirectional=bidirectional)
         dot = viz.make_dot(loss, legend=False)
@@ -241,6 +242,13 @@ def test_time_steps_are_laid_out_in_order() -> None:
                     first.setdefault(int(n.scope[1][2:]), x[n.id])
             ordered = [first[t] for t in sorted(first)]
             assert ordered == sorted(ordered), (loop, first)
+        if bidirectional:  # each layer's forward box left of its reverse box
+            for layer in ("layer 0", "layer 1"):
+                fwd, rev = (
+                    np.mean([x[n.id] for n in graph.nodes if n.scope[:1] == (name,)])
+                    for name in (layer, f"{layer} reverse")
+                )
+                assert fwd < rev
 
 
 # ---- values and gradients ---------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from .._tensor import Tensor
 from .fold import fold_steps, position, step_of, step_rows
 from .render import digraph_class
-from .style import INVISIBLE, PALETTE, RECURRENT_EDGE, LogScale, draw_legend, node_attrs
+from .style import INVISIBLE, RECURRENT_EDGE, WEIGHT_EDGE, LogScale, draw_legend, node_attrs
 from .trace import FOLD, OP, PARAMETER, Graph, Node, grad_norm, trace
 
 if TYPE_CHECKING:
@@ -149,14 +149,16 @@ class _Drawing:
             firsts = [self.first[scope, t] for t, _ in steps]
             _keep_in_order(dot, "order_" + firsts[0], firsts)
         # Boxes that do not use each other's results side by side, in order of creation
-        # (layer 0, layer 0 reverse); the next such row right below them (layer 1, ...).
+        # (layer 0, layer 0 reverse). One that uses another's results is drawn below it anyway.
         rows = self.side_by_side(boxes)
         for row in rows:
             if len(row) > 1:
                 firsts = [self.first_in(box) for box in row]
                 _keep_in_order(dot, "order_" + firsts[0], firsts)
         for above, below in zip(rows, rows[1:]):
-            dot.edge(self.last_in(above[0]), self.first_in(below[0]), style="invis", weight="10")
+            if len(above) == len(below) == 1:  # one box under another: straight below it
+                last = self.inside(above[0])[-1].id
+                dot.edge(last, self.first_in(below[0]), style="invis", weight="10", tailport="sw")
 
     def children(self, scope: tuple[str, ...]) -> tuple[list[tuple[str, ...]], list[Any]]:
         """The scopes one level below `scope`: other scopes in order of first use, and the
@@ -219,9 +221,6 @@ class _Drawing:
     def first_in(self, scope: tuple[str, ...]) -> str:
         return self.endpoint(self.inside(scope)[0].id, 0)
 
-    def last_in(self, scope: tuple[str, ...]) -> str:
-        return self.endpoint(self.inside(scope)[-1].id, 0)
-
     def attrs(self, node: Node) -> dict:
         return node_attrs(node, self.show_values, self.norms.get(node.id), self.scale)
 
@@ -236,7 +235,7 @@ class _Drawing:
                 # which of the outputs (an unbind's slices) goes here
                 attrs.update(headlabel=f"[{e.output_nr}]", fontsize="9", labeldistance="1.5")
             if src.kind == PARAMETER:
-                attrs["color"] = PALETTE[PARAMETER][1]
+                attrs["color"] = WEIGHT_EDGE
             a, b = position(src), position(dst)
             row = e.dst_row if dst.kind == FOLD else self.rows.get(e.dst, 0)
             if a and b and a[0] == b[0] and a[1] != b[1]:

@@ -26,12 +26,13 @@ PALETTE = {
 LEGEND = {
     INPUT: "input (leaf tensor)",
     PARAMETER: "parameter",
-    OP: "op<br/>output shape",
+    OP: "op, output shape",
     OUTPUT: "output",
 }
 # ColorBrewer "Reds": pale (small ‖grad‖) to dark (large ‖grad‖).
 GRAD_RAMP = ["#fff5f0", "#fee0d2", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#a50f15"]
 RECURRENT_EDGE = "#1f5fa8"  # arrows from one time step into another: the hidden state
+WEIGHT_EDGE = "#c49a1c"  # arrows out of a parameter
 INVISIBLE = {"style": "invis", "shape": "point", "width": "0", "height": "0", "label": ""}
 
 
@@ -99,30 +100,26 @@ def summarize(value: Any) -> str:
 
 
 def draw_legend(dot: Any, scale: Optional[LogScale], loops: bool) -> None:
-    """One node, a small table: a sample of each kind, the gradient colours and, when the
-    graph has time steps (`loops`), what the coloured arrows mean."""
+    """One node holding a small two-column table: a sample of each kind, the gradient colours
+    and, when the graph has time steps (`loops`), what the coloured arrows mean."""
     cell = '<td border="1" color="{}" bgcolor="{}" style="{}"><font color="{}">{}</font></td>'
-    kinds = "".join(
+    cells = [
         cell.format(PALETTE[k][1], PALETTE[k][0], "rounded" if k == OP else "", "black", text)
         for k, text in LEGEND.items()
-    )
-    rows = [f"<tr>{kinds}</tr>"]
+    ]
     if scale is not None:  # the ramp, from the smallest to the largest ‖grad‖ drawn
-        grads = ""
         for i in (0, 2, 5, 7):
             value = 10 ** (scale.lo + (scale.hi - scale.lo) * i / (len(GRAD_RAMP) - 1))
             ink = "white" if i > 4 else "black"
-            grads += cell.format("#999999", GRAD_RAMP[i], "", ink, f"‖grad‖ {value:.1g}")
-        rows.append(f"<tr>{grads}</tr>")
-    arrows = loops * (
-        f'<td colspan="2"><font color="{PALETTE[PARAMETER][1]}">yellow arrow: a weight, '
-        f"drawn once, into each step that uses it</font></td>"
-        f'<td colspan="2"><font color="{RECURRENT_EDGE}">blue arrow: the hidden state, '
-        f"from one time step to the next</font></td>"
-    )
-    if arrows:
-        rows.append(f"<tr>{arrows}</tr>")
-    table = '<table border="0" cellspacing="4" cellpadding="4">' + "".join(rows) + "</table>"
+            cells.append(cell.format("#999999", GRAD_RAMP[i], "", ink, f"‖grad‖ {value:.1g}"))
+    rows = [f"<tr>{a}{b}</tr>" for a, b in zip(cells[::2], cells[1::2])]
+    if loops:
+        for colour, text in (
+            (WEIGHT_EDGE, "yellow arrow: a weight, drawn once,<br/>into each step"),
+            (RECURRENT_EDGE, "blue arrow: the hidden state,<br/>into the next time step"),
+        ):
+            rows.append(f'<tr><td colspan="2"><font color="{colour}">{text}</font></td></tr>')
+    table = '<table border="0" cellspacing="4" cellpadding="3">' + "".join(rows) + "</table>"
     with dot.subgraph(name="cluster_legend") as leg:
         leg.attr(label="legend", style="rounded,dashed", color="#bbbbbb", fontsize="11")
         leg.node("legend", f"<{table}>", shape="plaintext", fontsize="9")

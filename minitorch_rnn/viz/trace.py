@@ -70,6 +70,8 @@ class Edge:
 
 @dataclass
 class Graph:
+    """What `trace` returns: the nodes in forward order (inputs first) and the arrows."""
+
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
 
@@ -84,7 +86,7 @@ def trace(root: Tensor, params: Optional[Mapping[str, Tensor]] = None) -> Graph:
     """The tape that produced `root`, in forward order (inputs first, the output last).
 
     `params` (e.g. ``dict(model.named_parameters())``) names leaf tensors; a registered
-    `Parameter` is named after its attribute even without it, other leaves by their shape.
+    `Parameter` is named after its attribute even without it; other leaves are "input".
     """
     if root.grad_fn is None:
         raise ValueError(

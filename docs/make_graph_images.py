@@ -1,0 +1,81 @@
+"""Regenerate the computation-graph pictures in docs/images/ (used by graphs.md and rnn_bptt.md).
+
+    python docs/make_graph_images.py
+
+Needs the Graphviz program `dot` (apt-get install graphviz / brew install graphviz /
+conda install graphviz). Writes an SVG and a PNG of each picture.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import minitorch_rnn as torch
+from minitorch_rnn import nn, viz
+
+IMAGES = Path(__file__).resolve().parent / "images"
+PNG_DPI = "72"  # small files; the SVGs are there for sharp zooming
+
+
+def save(dot, name: str) -> None:
+    """`name`.svg and `name`.png in docs/images/."""
+    viz.render(dot, IMAGES / f"{name}.svg")
+    dot.graph_attr["dpi"] = PNG_DPI
+    viz.render(dot, IMAGES / f"{name}.png")
+    (IMAGES / f"{name}.gv").unlink()  # the DOT source: not needed in the repository
+    print(f"wrote docs/images/{name}.svg and .png")
+
+
+def expression() -> None:
+    """A tanh neuron and a squared loss, with values and gradients."""
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, requires_grad=True)
+    w = nn.Parameter(torch.randn(3, 1))
+    b = nn.Parameter(torch.zeros(1))
+    with torch.autograd.retain_values():
+        with torch.autograd.scope("neuron"):
+            y = (x @ w + b).tanh()
+        loss = (y * y).sum()
+    with torch.autograd.retain_grads():
+        loss.backward()
+    dot = viz.make_dot(loss, {"x": x, "w": w, "b": b}, show_values=True, show_grads=True)
+    save(dot, "expression")
+
+
+def seed_rnn() -> None:
+    """The seed's nn.RNN(10, 20, 2) over 3 steps: the structure, then the gradients."""
+    torch.manual_seed(0)
+    rnn = nn.RNN(10, 20, 2)
+    input = torch.randn(3, 3, 10)
+    h0 = torch.randn(2, 3, 20)
+    output, hn = rnn(input, h0)
+    params = dict(rnn.named_parameters())
+    save(viz.make_dot(output.sum(), params), "rnn_seed_3_steps")
+
+    # The same, after a backward pass from the last step's output only: the gradient has to
+    # travel back through every step, and gets smaller on the way (paler boxes).
+    with torch.autograd.retain_values():
+        output, hn = rnn(input, h0)
+        loss = output[-1].sum()
+    with torch.autograd.retain_grads():
+        loss.backward()
+    save(viz.make_dot(loss, params, show_grads=True), "rnn_seed_3_steps_grads")
+
+
+def folded_rnn() -> None:
+    """nn.RNN(4, 8, 2) over 100 steps: folded to the first and last 3 steps per layer."""
+    torch.manual_seed(0)
+    rnn = nn.RNN(4, 8, 2)
+    output, hn = rnn(torch.randn(100, 2, 4))
+    loss = output[-1].sum()
+    with torch.autograd.retain_grads():
+        loss.backward()
+    dot = viz.make_dot(loss, dict(rnn.named_parameters()), show_grads=True, max_steps=6)
+    save(dot, "rnn_100_steps_folded")
+
+
+if __name__ == "__main__":
+    IMAGES.mkdir(exist_ok=True)
+    expression()
+    seed_rnn()
+    folded_rnn()
