@@ -50,7 +50,8 @@ def make_dot(
             only when backward ran inside ``mt.autograd.retain_grads()``.
         max_steps: a loop of ``scope(f"t={t}")`` steps longer than this shows its first and
             last steps and one "… N more steps …" node. ``None``: draw every step.
-        rankdir: ``"TB"`` (data flows down, time steps left to right) or ``"LR"``.
+        rankdir: ``"TB"`` (data flows down, time steps left to right) or ``"LR"`` (data
+            flows right, steps stacked; there graphviz may swap a folded loop's steps).
         legend: add a box that explains the colours.
 
     Returns:
@@ -90,9 +91,9 @@ def make_dot(
         node_attr={"fontname": "Helvetica", "fontsize": "10", "height": "0.3"},
         edge_attr={"color": "#555555", "arrowsize": "0.6", "fontname": "Helvetica"},
     )
-    drawing = _Drawing(graph, show_values, norms, scale)
+    drawing = _Drawing(graph, show_values, norms, scale, rankdir)
     drawing.draw_scope(dot, ())
-    drawing.draw_edges(dot, rankdir)
+    drawing.draw_edges(dot)
     if legend:
         draw_legend(dot, scale if show_grads else None, loops=bool(drawing.first))
     return dot
@@ -102,9 +103,10 @@ class _Drawing:
     """Turns a traced `Graph` into clusters, nodes and edges of a Digraph."""
 
     def __init__(
-        self, graph: Graph, show_values: bool, norms: dict[str, Any], scale: LogScale
+        self, graph: Graph, show_values: bool, norms: dict[str, Any], scale: LogScale, rankdir: str
     ) -> None:
         self.graph = graph
+        self.down = rankdir in ("TB", "BT")  # data flows down: steps side by side
         self.show_values = show_values
         self.norms = norms
         self.scale = scale
@@ -147,16 +149,15 @@ class _Drawing:
                 self.draw_box(dot, step, is_step=True)
         if len(steps) > 1:  # time steps left to right, in order of t
             firsts = [self.first[scope, t] for t, _ in steps]
-            _keep_in_order(dot, "order_" + firsts[0], firsts)
+            self.keep_in_order(dot, firsts)
         # Boxes that do not use each other's results side by side, in order of creation
         # (layer 0, layer 0 reverse). One that uses another's results is drawn below it anyway.
         rows = self.side_by_side(boxes)
         for row in rows:
             if len(row) > 1:
-                firsts = [self.first_in(box) for box in row]
-                _keep_in_order(dot, "order_" + firsts[0], firsts)
+                self.keep_in_order(dot, [self.first_in(box) for box in row])
         for above, below in zip(rows, rows[1:]):
-            if len(above) == len(below) == 1:  # one box under another: straight below it
+            if self.down and len(above) == len(below) == 1:  # one box straight under another
                 last = self.inside(above[0])[-1].id
                 dot.edge(last, self.first_in(below[0]), style="invis", weight="10", tailport="sw")
 
@@ -168,13 +169,15 @@ class _Drawing:
             if len(n.scope) > len(scope) and n.scope[: len(scope)] == scope:
                 if n.scope[: len(scope) + 1] not in children:
                     children.append(n.scope[: len(scope) + 1])
+        boxes: list[tuple[str, ...]] = []
         steps: list[Any] = []
         for child in children:
             found = step_of(child)
             if found is not None and found[0] == scope:
                 steps.append((found[1], child))
+            else:
+                boxes.append(child)
         steps += [(n.folded[0], n) for n in self.graph.nodes if n.folded and n.scope == scope]
-        boxes = [c for c in children if all(c is not s for _, s in steps)]
         return boxes, sorted(steps, key=lambda step: step[0])
 
     def draw_box(self, dot: Any, scope: tuple[str, ...], is_step: bool) -> None:
@@ -225,9 +228,9 @@ class _Drawing:
         return node_attrs(node, self.show_values, self.norms.get(node.id), self.scale)
 
     # ---- edges ---------------------------------------------------------------------------
-    def draw_edges(self, dot: Any, rankdir: str) -> None:
+    def draw_edges(self, dot: Any) -> None:
         # the hidden state leaves a step on the side that faces the next step
-        after, before = ("e", "w") if rankdir in ("TB", "BT") else ("s", "n")
+        after, before = ("e", "w") if self.down else ("s", "n")
         for e in self.graph.edges:
             src, dst = self.nodes[e.src], self.nodes[e.dst]
             attrs: dict[str, str] = {}
@@ -258,21 +261,22 @@ class _Drawing:
                 attrs["lhead"] = f"cluster_{dst.id}"
             dot.edge(self.endpoint(e.src, e.src_row), self.endpoint(e.dst, e.dst_row), **attrs)
 
+    def keep_in_order(self, dot: Any, targets: list[str]) -> None:
+        """Ask graphviz to put the boxes that start at `targets` in this order: left to right
+        (top to bottom for ``rankdir="LR"``).
 
-def _keep_in_order(dot: Any, name: str, targets: list[str]) -> None:
-    """Ask graphviz to put the boxes that start at `targets` left to right, in this order.
-
-    Graphviz orders boxes to avoid crossings, not by name. A row of invisible points, chained
-    left to right, one above each box with an arrow into it, makes "in order" the layout
-    with the fewest crossings. (Boxes of one shape follow it reliably; that is why a fold
-    box is drawn the shape of a step.)
-    """
-    points = [f"{name}_{i}" for i in range(len(targets))]
-    with dot.subgraph() as row:
-        row.attr(rank="same")
-        for point in points:
-            row.node(point, **INVISIBLE)
-        for a, b in zip(points, points[1:]):
-            row.edge(a, b, style="invis")
-    for point, target in zip(points, targets):
-        dot.edge(point, target, style="invis", weight="10")
+        Graphviz orders boxes to avoid crossings, not by name. A row of invisible points,
+        chained in order, one before each box with an arrow into it, makes "in order" the
+        layout with the fewest crossings. (Boxes of one shape follow it reliably; that is why
+        a fold box is drawn the shape of a step.)
+        """
+        points = [f"order_{targets[0]}_{i}" for i in range(len(targets))]
+        chain = points if self.down else points[::-1]  # "LR" stacks such a row bottom to top
+        with dot.subgraph() as row:
+            row.attr(rank="same")
+            for point in points:
+                row.node(point, **INVISIBLE)
+            for a, b in zip(chain, chain[1:]):
+                row.edge(a, b, style="invis")
+        for point, target in zip(points, targets):
+            dot.edge(point, target, style="invis", weight="10")

@@ -88,6 +88,8 @@ def render(
     source_path = stem + ".gv"
     os.makedirs(os.path.dirname(source_path) or ".", exist_ok=True)
     dot.save(source_path)  # first, so nothing is lost if drawing fails
+    if format in ("gv", "dot"):  # the DOT source itself was asked for
+        return source_path
     try:
         return str(graphviz.render("dot", format, source_path, outfile=f"{stem}.{format}"))
     except graphviz.ExecutableNotFound:
