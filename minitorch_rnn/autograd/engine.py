@@ -1,15 +1,18 @@
 """The backward pass: walk the tape from the output back to the leaves.
 
-1. Order the nodes so that each comes before every node it sends gradients to (an
-   *iterative* depth-first search: a 5,000-step recurrence must not hit Python's recursion limit).
-2. Seed the output's gradient, then visit the nodes in that order. Each node adds up the
-   gradients of its outputs, calls its Function's `backward`, and passes one gradient down
-   each edge. Gradients *accumulate* (`+`): a tensor used twice gets the sum of both uses.
+1. Visit each node only after every node it received gradients from. Nodes are numbered as
+   they are created (`node.seq`), and a node's consumers were all created after it, so taking
+   the waiting node with the *highest* number first is such an order -- PyTorch does the same.
+   A heap finds it; no recursion, so a 5,000-step recurrence is no problem.
+2. Each node adds up the gradients of its outputs, calls its Function's `backward`, and passes
+   one gradient down each edge. Gradients *accumulate* (`+`): a tensor used twice gets the sum
+   of both uses.
 3. Leaves collect their gradient in `.grad` (adding to what is there already, as torch does).
 """
 
 from __future__ import annotations
 
+import heapq
 import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Optional
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import numpy as np
 
 from .. import _tensor  # a cycle (_tensor.py imports us): used at call time only
-from .function import Function
+from .function import Function, ProductSum
 from .grad_mode import state
 
 if TYPE_CHECKING:
@@ -32,26 +35,15 @@ SECOND_BACKWARD = (
 
 
 def topological_order(roots: Sequence[Function]) -> list[Function]:
-    """Nodes reachable from `roots`, each before the nodes it sends gradients to."""
-    order: list[Function] = []
-    visited: set[Function] = set()
-    for root in roots:
-        if root in visited:
-            continue
-        visited.add(root)
-        stack = [(root, iter(root.next_edges))]
-        while stack:
-            node, edges = stack[-1]
-            for edge in edges:
-                if edge is not None and isinstance(edge[0], Function) and edge[0] not in visited:
-                    visited.add(edge[0])
-                    stack.append((edge[0], iter(edge[0].next_edges)))
-                    break
-            else:  # all children done: post-order
-                stack.pop()
-                order.append(node)
-    order.reverse()
-    return order
+    """Nodes reachable from `roots`, each before the nodes it sends gradients to (newest first)."""
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        for edge in stack.pop().next_edges:
+            if edge is not None and isinstance(edge[0], Function) and edge[0] not in seen:
+                seen.add(edge[0])
+                stack.append(edge[0])
+    return sorted(seen, key=lambda node: -node.seq)
 
 
 def check_saved(node: Function) -> None:
@@ -83,8 +75,9 @@ def run_backward(
     wanted = {id(t): i for i, t in enumerate(inputs or ()) if t.grad_fn is None}
     capture = {(t.grad_fn, t._output_nr): i for i, t in enumerate(inputs or ()) if t.grad_fn}
     captured: list[Optional[np.ndarray]] = [None] * len(inputs or ())
-    buffers: dict[Function, list[Optional[np.ndarray]]] = {}
-    leaf_grads: dict[int, tuple[Tensor, np.ndarray]] = {}
+    buffers: dict[Function, list[Any]] = {}  # gradients received so far, per node output
+    waiting: list[tuple[int, Function]] = []  # nodes with a buffer: a heap, newest first
+    leaf_grads: dict[int, tuple[Tensor, Any]] = {}
 
     def send(target: Any, nr: int, grad: np.ndarray, source: Any) -> None:
         """Add `grad` to what `target` (a node's output `nr`, or a leaf) has received so far."""
@@ -94,6 +87,7 @@ def run_backward(
             buf = buffers.get(target)
             if buf is None:
                 buf = buffers[target] = [None] * len(target.output_shapes)
+                heapq.heappush(waiting, (-target.seq, target))
             buf[nr] = grad if buf[nr] is None else buf[nr] + grad
         else:  # a leaf tensor
             if grad.shape != target.data.shape:
@@ -107,10 +101,12 @@ def run_backward(
         else:
             send(root, 0, grad, "backward")
 
-    for node in topological_order([r.grad_fn for r in roots if r.grad_fn is not None]):
-        grads = buffers.pop(node, None)
-        if grads is None:  # nothing flowed into this node
-            continue
+    while waiting:
+        node = heapq.heappop(waiting)[1]
+        grads = buffers.pop(node)
+        for i, g in enumerate(grads):
+            if type(g) is ProductSum:
+                grads[i] = g.resolve()
         if len(grads) > 1:  # an output nobody used (one step of an unbind, say) gets zeros
             _fill_unused(grads, node)
         if state.retain_grads or capture or node.retained_outputs:
@@ -127,6 +123,8 @@ def run_backward(
                 send(edge[0], edge[1], g, node)
 
     for leaf, grad in leaf_grads.values():
+        if type(grad) is ProductSum:
+            grad = grad.resolve()
         if id(leaf) in wanted:
             captured[wanted[id(leaf)]] = grad
         elif inputs is None:

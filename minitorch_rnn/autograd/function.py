@@ -15,6 +15,7 @@ its input tensors, so activations that backward does not need are freed as soon 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -26,6 +27,8 @@ from .grad_mode import state
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
+_creation_order = itertools.count()  # numbers the nodes as they are made (see engine.py)
+
 # Where a gradient goes: (node, which output of it) or (leaf tensor, 0); None: nowhere.
 Edge = Optional[tuple[Union["Function", "Tensor"], int]]
 
@@ -36,8 +39,8 @@ class Function:
     is_view = False  # True: the output shares memory with input 0 (reshape, transpose, ...)
 
     # Filled in by `apply` when the node is recorded (class-level defaults keep `apply` lean).
+    seq = 0  # creation number: the engine visits nodes newest first
     next_edges: tuple[Edge, ...] = ()
-    needs_input_grad: tuple[bool, ...] = ()
     output_shapes: tuple[tuple[int, ...], ...] = ()
     scope: tuple[str, ...] = ()
     saved_tensors: Optional[tuple[np.ndarray, ...]] = ()  # None once backward freed them
@@ -68,38 +71,58 @@ class Function:
         """The nodes this one sends gradients to (leaf tensors stand for torch's AccumulateGrad)."""
         return tuple(e if e is not None else (None, 0) for e in self.next_edges)
 
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input: does it want a gradient? (backward may skip the others' work)"""
+        return tuple([e is not None for e in self.next_edges])
+
     @classmethod
     def apply(cls, *inputs: Tensor, **params: Any) -> Any:
-        Tensor = _tensor.Tensor
+        """Run forward on the inputs' arrays; record a node if any input requires grad."""
         ctx = cls()
         out = cls.forward(ctx, *[t.data for t in inputs], **params)
-        record = False
-        if state.enabled:
-            for t in inputs:
-                if t._requires_grad:
-                    record = True
-                    break
         if type(out) is tuple:
-            results = tuple(Tensor(np.asarray(o)) for o in out)
-        else:
-            results = (Tensor(out if type(out) is np.ndarray else np.asarray(out)),)
+            return ctx._finish_many(inputs, out)
+        result = _tensor.Tensor(out if type(out) is np.ndarray else np.asarray(out))
         if cls.is_view:  # a view and its base share one version counter
+            result._vc = inputs[0]._vc
+        if state.enabled and any([t._requires_grad for t in inputs]):
+            ctx._record(inputs, (result,))
+        return result
+
+    def _finish_many(self, inputs: tuple[Tensor, ...], out: tuple[Any, ...]) -> tuple[Tensor, ...]:
+        """`apply` for an op with several outputs (unbind)."""
+        results = tuple([_tensor.Tensor(np.asarray(o)) for o in out])
+        if self.is_view:
             for r in results:
                 r._vc = inputs[0]._vc
-        if record:
-            ctx.next_edges = tuple([_edge(t) for t in inputs])
-            ctx.needs_input_grad = tuple([e is not None for e in ctx.next_edges])
-            ctx.output_shapes = tuple([r.data.shape for r in results])
-            ctx.scope = state.scope
-            if ctx.saved_tensors:  # remember versions, to catch a later in-place change
-                ctx.saved_versions = tuple([(t._vc, t._vc[0]) for t in inputs + results])
-            if state.retain_values:
-                ctx.output_value = out
-            for i, r in enumerate(results):
-                r._requires_grad = True
-                r.grad_fn = ctx
-                r._output_nr = i
-        return results if type(out) is tuple else results[0]
+        if state.enabled and any([t._requires_grad for t in inputs]):
+            self._record(inputs, results)
+        return results
+
+    def _record(self, inputs: tuple[Tensor, ...], results: tuple[Tensor, ...]) -> None:
+        """Make this ctx a node of the tape: the results' grad_fn, with edges to the inputs."""
+        self.next_edges = tuple(
+            [
+                (t.grad_fn, t._output_nr)
+                if t.grad_fn is not None
+                else (t, 0)
+                if t._requires_grad
+                else None
+                for t in inputs
+            ]
+        )
+        self.output_shapes = tuple([r.data.shape for r in results])
+        self.scope = state.scope
+        self.seq = next(_creation_order)
+        if self.saved_tensors:  # remember versions, to catch a later in-place change
+            self.saved_versions = tuple([(t._vc, t._vc[0]) for t in inputs + results])
+        if state.retain_values:
+            self.output_value = results[0].data if len(results) == 1 else [r.data for r in results]
+        for i, r in enumerate(results):
+            r._requires_grad = True
+            r.grad_fn = self
+            r._output_nr = i
 
     def release(self) -> None:
         """Free the saved arrays (backward without `retain_graph`)."""
@@ -107,9 +130,34 @@ class Function:
             self.saved_tensors = None
 
 
-def _edge(t: Tensor) -> Edge:
-    if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr)
-    if t._requires_grad:
-        return (t, 0)  # a leaf: its gradient is accumulated into `t.grad`
-    return None
+class ProductSum:
+    """A weight gradient kept unevaluated as pairs (a_i, g_i) standing for sum_i a_i^T @ g_i.
+
+    `MatMul.backward` returns one for `a @ W`. A weight used at T time steps receives T of them,
+    and adding them only collects the pairs; `resolve()` then stacks the rows and does ONE big
+    matmul, ``[a_1; ...; a_T]^T @ [g_1; ...; g_T]``, instead of T small ones -- exactly what a
+    hand-written BPTT does for dW_hh. The engine resolves it before anyone reads the gradient.
+    """
+
+    __slots__ = ("pairs", "shape")
+
+    def __init__(self, a: np.ndarray, g: np.ndarray) -> None:
+        self.pairs = [(a, g)]
+        self.shape = (a.shape[-1], g.shape[-1])
+
+    def __add__(self, other: Any) -> Any:
+        if isinstance(other, ProductSum):
+            self.pairs += other.pairs  # (self is a buffer the engine owns: safe to extend)
+            return self
+        return self.resolve() + other
+
+    def __radd__(self, other: Any) -> Any:
+        return other + self.resolve()
+
+    def resolve(self) -> np.ndarray:
+        if len(self.pairs) == 1:
+            a, g = self.pairs[0]
+            return a.T @ g
+        a = np.concatenate([a for a, _ in self.pairs])
+        g = np.concatenate([g for _, g in self.pairs])
+        return a.T @ g

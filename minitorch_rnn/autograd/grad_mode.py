@@ -70,8 +70,7 @@ class enable_grad(_GradMode):
     mode = True
 
 
-@contextlib.contextmanager
-def scope(name: str) -> Iterator[None]:
+class scope:
     """Tag every node created inside with `name` (scopes nest).
 
     `nn.RNN` wraps each layer and time step in one, e.g. ``("layer 0", "t=3")``, and
@@ -79,13 +78,21 @@ def scope(name: str) -> Iterator[None]:
 
         with mt.autograd.scope("attention"):
             y = (q @ k.T).tanh()
+
+    (A small class rather than a generator: `nn.RNN` enters one at every time step.)
     """
-    prev = state.scope
-    state.scope = prev + (str(name),)
-    try:
-        yield
-    finally:
-        state.scope = prev
+
+    __slots__ = ("name", "prev")
+
+    def __init__(self, name: str) -> None:
+        self.name = str(name)
+
+    def __enter__(self) -> None:
+        self.prev = state.scope
+        state.scope = self.prev + (self.name,)
+
+    def __exit__(self, *exc: Any) -> None:
+        state.scope = self.prev
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, ProductSum
 from .broadcast import unbroadcast
 
 
@@ -55,6 +55,8 @@ class MatMul(Function):
             ga = g2 @ np.swapaxes(b2, -1, -2)
             ga = unbroadcast(ga, a2.shape).reshape(a.shape)
         if ctx.needs_input_grad[1]:
+            if a.ndim == 2 and b.ndim == 2:  # a^T @ g, deferred: see ProductSum
+                return ga, ProductSum(a, grad)
             if a2.ndim > 2 and b2.ndim == 2:  # sum over the batch inside one 2-D product
                 gb = a2.reshape(-1, a2.shape[-1]).T @ g2.reshape(-1, g2.shape[-1])
             else:
