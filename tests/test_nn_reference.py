@@ -13,58 +13,16 @@ freshly initialised weights between the two libraries in both directions.
 
 from __future__ import annotations
 
-import functools
-import json
 import math
-import pathlib
 from typing import Any
 
 import numpy as np
 import pytest
+from reference_data import TOLERANCE, case_ids, read_arrays, read_cases, to_numpy
 
 import minitorch_rnn as mt
 
-REFERENCE_DIR = pathlib.Path(__file__).resolve().parent / "reference"
-
-# float64 should agree with torch to rounding.  In float32, torch's own result is up to
-# ~40% of this budget away from the exact (float64) answer on these cases, which leaves
-# room for another correct float32 implementation that rounds differently.
-TOLERANCE: dict[str, dict[str, float]] = {
-    "float64": {"rtol": 1e-10, "atol": 1e-12},
-    "float32": {"rtol": 1e-5, "atol": 2e-6},
-}
-
-
 # --------------------------------------------------------------------------- helpers
-
-
-def read_cases(filename: str) -> list[dict[str, Any]]:
-    """The ``__cases__`` list of one reference file: one dict of settings per case."""
-    with np.load(REFERENCE_DIR / filename) as archive:
-        cases: list[dict[str, Any]] = json.loads(str(archive["__cases__"]))
-    return cases
-
-
-@functools.cache
-def read_arrays(filename: str) -> dict[str, dict[str, np.ndarray]]:
-    """All ``{case}/{field}`` arrays of one file as ``{case: {field: array}}`` (read once)."""
-    by_case: dict[str, dict[str, np.ndarray]] = {}
-    with np.load(REFERENCE_DIR / filename) as archive:
-        for key in archive.files:
-            if key.startswith("__"):
-                continue
-            case_id, field = key.split("/", 1)
-            by_case.setdefault(case_id, {})[field] = archive[key]
-    return by_case
-
-
-def case_ids(cases: list[dict[str, Any]]) -> list[str]:
-    return [case["id"] for case in cases]
-
-
-def to_numpy(tensor: Any) -> np.ndarray:
-    """Like torch, a tensor that tracks gradients must be detached before ``.numpy()``."""
-    return np.asarray(tensor.detach().numpy())
 
 
 def assert_matches_torch(actual: Any, expected: np.ndarray, what: str) -> None:
