@@ -140,6 +140,7 @@ class ProductSum:
     """
 
     __slots__ = ("pairs", "shape")
+    CHUNK = 64
 
     def __init__(self, a: np.ndarray, g: np.ndarray) -> None:
         self.pairs = [(a, g)]
@@ -155,9 +156,12 @@ class ProductSum:
         return other + self.resolve()
 
     def resolve(self) -> np.ndarray:
+        a, g = self.pairs[0]
         if len(self.pairs) == 1:
-            a, g = self.pairs[0]
             return a.T @ g
-        a = np.concatenate([a for a, _ in self.pairs])
-        g = np.concatenate([g for _, g in self.pairs])
-        return a.T @ g
+        # Stack CHUNK pairs at a time: nearly all the speed, a bounded amount of extra memory.
+        total = np.zeros(self.shape, dtype=g.dtype)
+        for i in range(0, len(self.pairs), self.CHUNK):
+            chunk = self.pairs[i : i + self.CHUNK]
+            total += np.concatenate([a for a, _ in chunk]).T @ np.concatenate([g for _, g in chunk])
+        return total
