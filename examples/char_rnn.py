@@ -229,7 +229,6 @@ def plot(history: dict, args: argparse.Namespace, folder: Path) -> Optional[Path
 
 def main(argv: Optional[list[str]] = None) -> dict:
     args = parse_args(argv)
-    single_threaded_blas()
     mt.manual_seed(args.seed)
     folder = output_folder(args.out)
     history = train(args)
@@ -255,4 +254,5 @@ def main(argv: Optional[list[str]] = None) -> dict:
 
 
 if __name__ == "__main__":
+    single_threaded_blas()  # for the script only: importing this file changes nothing
     main()

@@ -185,7 +185,6 @@ def plot(results: dict, args: argparse.Namespace, folder: Path) -> Optional[Path
 
 def main(argv: Optional[list[str]] = None) -> dict:
     args = parse_args(argv)
-    single_threaded_blas()
     folder = output_folder(args.out)
     clock = Clock()
     mt.manual_seed(args.seed)
@@ -219,4 +218,5 @@ def main(argv: Optional[list[str]] = None) -> dict:
 
 
 if __name__ == "__main__":
+    single_threaded_blas()  # for the script only: importing this file changes nothing
     main()

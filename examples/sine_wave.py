@@ -167,7 +167,6 @@ def plot(model: NextValue, history: dict, args: argparse.Namespace, folder: Path
 
 def main(argv: Optional[list[str]] = None) -> dict:
     args = parse_args(argv)
-    single_threaded_blas()
     mt.manual_seed(args.seed)
     folder = output_folder(args.out)
     held_out = waves(256, args.seq_len + 1, args)  # drawn once; every training batch is new
@@ -215,4 +214,5 @@ def main(argv: Optional[list[str]] = None) -> dict:
 
 
 if __name__ == "__main__":
+    single_threaded_blas()  # for the script only: importing this file changes nothing
     main()

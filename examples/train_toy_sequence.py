@@ -287,7 +287,6 @@ def draw_training_step(model: EchoNet, args: argparse.Namespace, folder: Path) -
 
 def main(argv: Optional[list[str]] = None) -> dict:
     args = parse_args(argv)
-    single_threaded_blas()
     mt.manual_seed(args.seed)
     folder = output_folder(args.out)
     # Held-out sequences are drawn once, before training; every training batch is new. With
@@ -327,4 +326,5 @@ def main(argv: Optional[list[str]] = None) -> dict:
 
 
 if __name__ == "__main__":
+    single_threaded_blas()  # for the script only: importing this file changes nothing
     sys.exit(0 if main()["reached"] else 1)

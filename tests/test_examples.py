@@ -1,0 +1,177 @@
+"""The examples in `examples/` run, learn, and leave their pictures behind.
+
+Each example's ``main(argv)`` runs in-process with a fast setting and returns its metrics; the
+tests check that it learned something (the final loss well below the initial one), not exact
+numbers. A few runs go through a subprocess, as a user would start them: ``--help``, and the
+main example's exit status (0 when it reaches its target accuracy, 1 when it does not).
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SCRIPTS = ["train_toy_sequence", "gradient_flow", "bptt_by_hand", "char_rnn", "sine_wave"]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+try:
+    import matplotlib  # noqa: F401
+
+    HAVE_MATPLOTLIB = True
+except ImportError:
+    HAVE_MATPLOTLIB = False
+HAVE_DOT = shutil.which("dot") is not None
+
+
+def example(name: str) -> Any:
+    """Import examples/<name>.py as a module (its folder goes on sys.path, as when run)."""
+    if str(EXAMPLES) not in sys.path:
+        sys.path.insert(0, str(EXAMPLES))
+    return importlib.import_module(name)
+
+
+def run_script(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def check_png(path: Path) -> None:
+    assert path.suffix == ".png" and path.read_bytes()[:8] == PNG_MAGIC, path
+
+
+def check_svg(path: Path) -> None:
+    root = ET.parse(path).getroot()  # raises if it is not well-formed XML
+    assert root.tag.endswith("svg"), root.tag
+
+
+# ---- each example learns something, fast ---------------------------------------------------------
+def test_train_toy_sequence_reaches_its_target(tmp_path: Path, capsys: Any) -> None:
+    m = example("train_toy_sequence").main(
+        ["--delay", "2", "--seq-len", "8", "--hidden-size", "32", "--steps", "300",
+         "--held-out", "128", "--out", str(tmp_path)]
+    )  # fmt: skip
+    assert m["reached"] and m["accuracy"] >= 0.99
+    assert m["final_loss"] < 0.2 * m["initial_loss"]
+    out = capsys.readouterr().out
+    final_lines = [line for line in out.splitlines() if line.startswith("final:")]
+    assert final_lines == [out.strip().splitlines()[-1]]
+    assert final_lines[0] == f"final: loss={m['final_loss']:.4f} accuracy={m['accuracy']:.4f}"
+    if HAVE_MATPLOTLIB:
+        check_png(tmp_path / "learning_curve.png")
+    if HAVE_DOT:
+        check_svg(tmp_path / "training_step_graph.svg")
+        # one box per time step of the RNN: the graph is clustered by t
+        svg = (tmp_path / "training_step_graph.svg").read_text(encoding="utf-8")
+        assert all(f"t={t}" in svg for t in range(3))
+
+
+def test_train_toy_sequence_other_flags(tmp_path: Path) -> None:
+    m = example("train_toy_sequence").main(
+        ["--layers", "2", "--nonlinearity", "relu", "--lr", "0.05", "--delay", "1",
+         "--seq-len", "5", "--steps", "20", "--log-every", "10", "--held-out", "32",
+         "--out", str(tmp_path)]
+    )  # fmt: skip
+    assert math.isfinite(m["final_loss"]) and m["steps"] <= 20
+
+
+def test_gradient_flow(tmp_path: Path) -> None:
+    m = example("gradient_flow").main(["--steps", "40", "--out", str(tmp_path)])
+    assert m["final_loss"] < 0.8 * m["initial_loss"]
+    for r in m["results"].values():
+        assert len(r["init_norms"]) == 50 and len(r["trained_norms"]) == 50
+        # at initialisation the gradient fades on its way back from the last step
+        assert r["init_norms"][0] < 1e-6 * r["init_norms"][-1]
+    if HAVE_MATPLOTLIB:
+        check_png(tmp_path / "gradient_flow.png")
+
+
+def test_bptt_by_hand_matches_the_tape(tmp_path: Path) -> None:
+    m = example("bptt_by_hand").main(["--out", str(tmp_path)])
+    assert m["ok"] and m["largest_difference"] < 1e-9 and m["loss_difference"] < 1e-9
+    assert set(m["differences"]) >= {"weight_ih", "weight_hh", "bias_ih", "bias_hh", "h0"}
+    if HAVE_MATPLOTLIB:
+        check_png(tmp_path / "bptt_by_hand.png")
+
+
+def test_bptt_by_hand_catches_a_missing_term(tmp_path: Path) -> None:
+    m = example("bptt_by_hand").main(["--forget-time", "--out", str(tmp_path)])
+    assert not m["ok"]
+    assert m["differences"]["weight_hh"] > 1e-6  # the recurrence is wrong ...
+    assert m["differences"]["weight_hy"] < 1e-9  # ... the head's gradient does not need time
+
+
+def test_char_rnn_learns(tmp_path: Path) -> None:
+    m = example("char_rnn").main(
+        ["--steps", "300", "--log-every", "100", "--sample-every", "300", "--sample-length", "30",
+         "--out", str(tmp_path)]
+    )  # fmt: skip
+    assert m["final_loss"] < 0.75 * m["initial_loss"]
+    assert m["final_loss"] < m["unigram_loss"]  # better than knowing only letter frequencies
+    assert len(m["sample"]) == len("Shall ") + 30
+    assert (tmp_path / "samples.txt").read_text(encoding="utf-8").startswith("--- after 300")
+    if HAVE_MATPLOTLIB:
+        check_png(tmp_path / "char_rnn_loss.png")
+
+
+def test_char_rnn_without_detach_shows_the_error(tmp_path: Path, capsys: Any) -> None:
+    m = example("char_rnn").main(["--no-detach", "--steps", "5", "--out", str(tmp_path)])
+    assert "Trying to backward through the graph a second time" in m["error"]
+    assert m["failed_at_step"] == 2  # the first chunk that reaches into an earlier one
+    assert "h = h.detach()" in capsys.readouterr().out  # and it says what the fix is
+
+
+def test_sine_wave(tmp_path: Path) -> None:
+    m = example("sine_wave").main(["--steps", "200", "--log-every", "100", "--out", str(tmp_path)])
+    assert m["final_loss"] < 0.05 * m["initial_loss"]
+    if HAVE_MATPLOTLIB:
+        check_png(tmp_path / "sine_wave.png")
+
+
+def test_without_matplotlib_training_goes_on(
+    tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now fails
+    m = example("sine_wave").main(["--steps", "20", "--log-every", "10", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert 'plots are skipped (pip install -e ".[plot]"' in out
+    assert m["files"] == [] and not list(tmp_path.glob("*.png"))
+    assert m["final_loss"] < m["initial_loss"]
+
+
+# ---- as a user runs them -------------------------------------------------------------------------
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_help(name: str, tmp_path: Path) -> None:
+    result = run_script(str(EXAMPLES / f"{name}.py"), "--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout and "--out" in result.stdout and "--seed" in result.stdout
+
+
+def test_main_example_runs_to_its_target_with_default_flags(tmp_path: Path) -> None:
+    """What the README tells a newcomer to run (the pictures land in ./out/)."""
+    result = run_script(str(EXAMPLES / "train_toy_sequence.py"), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1].startswith("final: loss=") and " accuracy=" in lines[-1]
+    assert float(lines[-1].rsplit("accuracy=", 1)[1]) >= 0.99
+    assert sum(line.startswith("final:") for line in lines) == 1
+    assert any(line.startswith("step") and "grad-norm" in line for line in lines)
+    if HAVE_MATPLOTLIB:
+        check_png(tmp_path / "out" / "train_toy_sequence" / "learning_curve.png")
+
+
+def test_main_example_exits_1_below_target(tmp_path: Path) -> None:
+    result = run_script(
+        str(EXAMPLES / "train_toy_sequence.py"), "--steps", "5", "--out", "pictures", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert result.stdout.strip().splitlines()[-1].startswith("final: loss=")
