@@ -18,7 +18,7 @@ Four networks are compared: tanh or relu, each trained with and without gradient
 (on the echo task of ``train_toy_sequence.py``, with 50-step sequences), once at
 initialisation and once after a short training. One picture: ``out/gradient_flow/gradient_flow.png``.
 
-    python examples/gradient_flow.py                 # about 20 s
+    python examples/gradient_flow.py                 # about 10 s
 """
 
 from __future__ import annotations
@@ -145,9 +145,7 @@ def plot(results: dict, args: argparse.Namespace, folder: Path) -> Optional[Path
         norms = results[(nonlinearity, True)]["init_norms"]
         ax0.plot(steps, np.maximum(norms, TINY), color=colours[nonlinearity], label=nonlinearity)
     for (nonlinearity, clip), r in results.items():
-        label = (
-            f"{nonlinearity}, {'clipped' if clip else 'not clipped'} (loss {r['loss_after']:.2f})"
-        )
+        label = f"{nonlinearity}, {'clipped' if clip else 'not clipped'}: task loss {r['loss_after']:.2f}"
         ax1.plot(
             steps,
             np.maximum(r["trained_norms"], TINY),

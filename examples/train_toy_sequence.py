@@ -3,8 +3,10 @@
 The task, *echo*: the network reads a stream of random symbols, one per time step, and at
 every step t it must say which symbol it read `delay` steps earlier::
 
-    input   c a h e b d g a f b ...
-    target  . . . . . c a h e b ...      (delay = 5: the first 5 steps have no target)
+    input   c a d d b a c b d a ...
+    target  . . . c a d d b a c ...      (delay = 3: the first 3 steps have no target)
+
+By default the alphabet is a, b, c, d and the delay is 10 steps.
 
 The current input says nothing about the answer, so the network has to carry every symbol in
 its hidden state for `delay` steps. For the same reason, the gradient of the loss at step t
@@ -17,7 +19,7 @@ one score per symbol), trained with cross-entropy, `optim.SGD` with momentum and
 `nn.utils.clip_grad_norm_`. It is scored on held-out sequences it never trained on.
 
     python examples/train_toy_sequence.py                # a few seconds; --help for the flags
-    python examples/train_toy_sequence.py --delay 8 --hidden-size 96 --steps 4000
+    python examples/train_toy_sequence.py --delay 12 --seq-len 28     # a longer memory
 
 Pictures go to ``out/train_toy_sequence/``: the learning curve (PNG) and the computation graph
 of one training step on a short sequence (SVG), one box per time step.
@@ -97,8 +99,9 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
 
 # ---- the data ---------------------------------------------------------------------------------
 def make_batch(batch_size: int, seq_len: int, symbols: int, delay: int) -> tuple[Any, Any, Any]:
-    """`batch_size` random sequences: (symbols (L, N), one-hot inputs (L, N, S), targets (L-delay, N)).
+    """`batch_size` random sequences of `seq_len` symbols, as three tensors:
 
+    symbols (L, N) int64, one-hot inputs (L, N, symbols) float32, targets (L - delay, N).
     The target at step t >= delay is the symbol read at step t - delay, so the targets are
     just the first L - delay symbols of each sequence.
     """
