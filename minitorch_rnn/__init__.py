@@ -30,6 +30,7 @@ from .creation import (
 from .dtypes import float16, float32, float64, int32, int64, long
 from .functional import (
     add,
+    addmm,
     argmax,
     cat,
     clone,
@@ -62,6 +63,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Tensor",
     "add",
+    "addmm",
     "arange",
     "argmax",
     "autograd",

@@ -221,6 +221,10 @@ class Tensor:
     def __rmatmul__(self, other: Any) -> Tensor:
         return ops.MatMul.apply(*_promote(_wrap(other, self), self))
 
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """`beta * self + alpha * (mat1 @ mat2)` for matrices, as ONE tape node (torch's addmm)."""
+        return ops.Addmm.apply(self, _wrap(mat1, self), _wrap(mat2, self), beta=beta, alpha=alpha)
+
     # torch's method names for the same ops
     mul, div = __mul__, __truediv__
     neg, pow, matmul = __neg__, __pow__, __matmul__

@@ -37,6 +37,25 @@ def to_dtype(dtype: Any) -> Optional[np.dtype]:
     return dt
 
 
+# How torch's C++ kernels name dtypes in their messages ("... but got Double and Float").
+_SCALAR_TYPES = {
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+    "int8": "Char",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
+
+
+def scalar_type_name(dtype: np.dtype) -> str:
+    """torch's C++ name of a dtype, as its error messages print it: float32 -> ``Float``."""
+    return _SCALAR_TYPES.get(dtype.name, dtype.name)
+
+
 def dtype_name(dtype: np.dtype) -> str:
     """How a dtype prints in a repr: ``minitorch_rnn.float64``."""
     return "minitorch_rnn." + _NAMES.get(dtype, str(dtype))

@@ -293,6 +293,11 @@ CASES: list[OpCase] = (
         C("matmul_3d_2d", ((2, 3, 4), (4, 5)), lambda lib, a, b: a @ b),
         C("matmul_2d_3d", ((3, 4), (2, 4, 5)), lambda lib, a, b: a @ b),
         C("matmul_batch_broadcast", ((2, 1, 3, 4), (5, 4, 2)), lambda lib, a, b: a @ b),
+        # -- addmm: input + m1 @ m2 as one node (nn.RNN's step, nn.Linear on 2-D input) -------
+        C("addmm_bias_row", ((4,), (3, 5), (5, 4)), lambda lib, c, a, b: lib.addmm(c, a, b), float32=True),
+        C("addmm_full_input", ((3, 4), (3, 5), (5, 4)), lambda lib, c, a, b: lib.addmm(c, a, b)),
+        C("addmm_column_input", ((3, 1), (3, 5), (5, 4)), lambda lib, c, a, b: c.addmm(a, b)),
+        C("addmm_beta_alpha", ((4,), (3, 5), (5, 4)), lambda lib, c, a, b: lib.addmm(c, a, b, beta=0.5, alpha=-2.0)),
         C("matmul_1d_3d", ((4,), (2, 4, 3)), lambda lib, a, b: lib.matmul(a, b)),
         C("matmul_3d_1d", ((2, 3, 4), (4,)), lambda lib, a, b: lib.matmul(a, b)),
         # -- reductions ----------------------------------------------------------------------

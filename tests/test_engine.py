@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -167,6 +169,54 @@ def test_matmul_shape_error_names_both_shapes() -> None:
         RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"
     ):
         mt.randn(2, 3) @ mt.randn(4, 5)
+
+
+@pytest.mark.parametrize(
+    ("shapes", "message"),
+    [  # torch 2.13's words for each mistake
+        (((4,), (2, 3), (4, 4)), "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x4)"),
+        (((4,), (2, 3, 1), (3, 4)), "mat1 must be a matrix, got 3-D tensor"),
+        (((4,), (2, 3), (3,)), "mat2 must be a matrix, got 1-D tensor"),
+        (
+            ((3,), (2, 3), (3, 4)),
+            "The expanded size of the tensor (4) must match the existing size (3) at "
+            "non-singleton dimension 1.  Target sizes: [2, 4].  Tensor sizes: [3]",
+        ),
+        (
+            ((3, 4), (2, 3), (3, 4)),
+            "The expanded size of the tensor (2) must match the existing size (3) at "
+            "non-singleton dimension 0.  Target sizes: [2, 4].  Tensor sizes: [3, 4]",
+        ),
+        (
+            ((5, 2, 4), (2, 3), (3, 4)),
+            "the number of sizes provided (2) must be greater or equal to the number of "
+            "dimensions in the tensor (3)",
+        ),
+    ],
+)
+def test_addmm_errors(shapes: tuple[tuple[int, ...], ...], message: str) -> None:
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        mt.addmm(*[mt.zeros(*s) for s in shapes])
+
+
+def test_addmm_refuses_mixed_dtypes() -> None:
+    f32, f64 = mt.zeros(2, 3), mt.zeros(2, 3, dtype=mt.float64)
+    w32, w64, b32, b64 = mt.zeros(3, 4), mt.zeros(3, 4, dtype=mt.float64), mt.zeros(4), mt.zeros(4, dtype=mt.float64)
+    with pytest.raises(RuntimeError, match="self and mat2 must have the same dtype, but got Double and Float"):
+        mt.addmm(b64, f32, w32)
+    with pytest.raises(RuntimeError, match="mat1 and mat2 must have the same dtype, but got Double and Float"):
+        mt.addmm(b32, f64, w32)
+    with pytest.raises(RuntimeError, match="self and mat2 must have the same dtype, but got Float and Double"):
+        mt.addmm(b32, f32, w64)
+
+
+def test_addmm_is_one_node_that_skips_unneeded_gradients() -> None:
+    c, a, w = mt.randn(4), mt.randn(2, 3), mt.randn(3, 4, requires_grad=True)
+    y = mt.addmm(c, a, w)
+    assert y.grad_fn.name() == "AddmmBackward0"
+    assert [e is not None for e in y.grad_fn.next_edges] == [False, False, True]
+    y.sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), a.numpy().T @ np.ones((2, 4)), rtol=1e-6)
 
 
 def test_broadcast_error_names_the_dimension() -> None:

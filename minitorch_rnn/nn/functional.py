@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import random
 from .._tensor import Tensor
+from ..dtypes import scalar_type_name
 
 __all__ = [
     "cross_entropy",
@@ -30,19 +31,6 @@ __all__ = [
     "softmax",
     "tanh",
 ]
-
-# torch's names for dtypes in its error messages ("expected ... Long or Byte, but got Float")
-_SCALAR_TYPE = {
-    "float16": "Half",
-    "float32": "Float",
-    "float64": "Double",
-    "int8": "Char",
-    "int16": "Short",
-    "int32": "Int",
-    "int64": "Long",
-    "uint8": "Byte",
-    "bool": "Bool",
-}
 
 
 # ---- layers ----------------------------------------------------------------------------------
@@ -62,6 +50,8 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
             "self and mat2 must have the same dtype, but got "
             f"{_torch_dtype(bias)} and {_torch_dtype(weight)}"
         )
+    if bias is not None and input.ndim == 2:
+        return bias.addmm(input, weight.T)  # bias + input @ weight.T as one node, as torch does
     output = input @ weight.T
     if bias is not None:
         output = output + bias
@@ -243,7 +233,7 @@ def _check_dim(dim: int, ndim: int) -> None:
 
 
 def _torch_dtype(t: Tensor) -> str:
-    return _SCALAR_TYPE.get(t.dtype.name, t.dtype.name)
+    return scalar_type_name(t.dtype)
 
 
 def _size(t: Tensor) -> str:

@@ -25,8 +25,8 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.grad_mode import scope
 from ..creation import zeros
-from ..dtypes import dtype_name, float32, to_dtype
-from ..functional import cat, stack
+from ..dtypes import dtype_name, float32, scalar_type_name, to_dtype
+from ..functional import addmm, cat, stack
 from . import functional as F
 from . import init
 from .module import Module
@@ -38,21 +38,11 @@ ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "RNN_RELU": Tensor.relu,
 }
 
-# How torch's C++ kernels name dtypes in their messages ("... but got Double and Float").
-_SCALAR_TYPE_NAMES = {
-    "float16": "Half",
-    "float32": "Float",
-    "float64": "Double",
-    "int32": "Int",
-    "int64": "Long",
-    "bool": "Bool",
-}
-
 
 def _check_same_dtype(mat1: Tensor, weight: Tensor) -> None:
     """torch refuses to multiply a float64 state with float32 weights (numpy would upcast)."""
     if mat1.dtype != weight.dtype:
-        a, b = (_SCALAR_TYPE_NAMES.get(t.dtype.name, t.dtype.name) for t in (mat1, weight))
+        a, b = (scalar_type_name(t.dtype) for t in (mat1, weight))
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {a} and {b}")
 
 
@@ -417,8 +407,9 @@ class RNN(RNNBase):
         outputs = []
         for t in reversed(range(seq_len)) if reverse else range(seq_len):
             with scope(f"t={t}"):
-                # h_t = tanh(x_t W_ih^T + b_ih + b_hh  +  h_{t-1} W_hh^T)
-                h = activation(x_proj_t[t] + h @ w_hh_T)
+                # h_t = tanh(x_t W_ih^T + b_ih + b_hh  +  h_{t-1} W_hh^T); addmm(b, h, W) is
+                # b + h @ W as one tape node (torch's cell does the same)
+                h = activation(addmm(x_proj_t[t], h, w_hh_T))
             outputs.append(h)
         if reverse:  # output[t] belongs to input position t in both directions
             outputs.reverse()

@@ -1,12 +1,13 @@
 """Every primitive op of minitorch_rnn, one `Function` subclass each."""
 
-from .matmul import MatMul
+from .matmul import Addmm, MatMul
 from .pointwise import Add, Clone, Div, Exp, Log, Mul, Neg, Pow, Relu, Sigmoid, Sub, Tanh, ToCopy
 from .reduce import Max, MaxDim, Mean, Sum
 from .shape import Cat, Index, Permute, Reshape, Squeeze, Stack, Transpose, Unbind, Unsqueeze, View
 
 __all__ = [
     "Add",
+    "Addmm",
     "Cat",
     "Clone",
     "Div",

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function, ProductSum
+from ..dtypes import scalar_type_name
 from .broadcast import unbroadcast
 
 
@@ -63,3 +64,68 @@ class MatMul(Function):
                 gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape)
             gb = gb.reshape(b.shape)
         return ga, gb
+
+
+class Addmm(Function):
+    """beta * input + alpha * (m1 @ m2) for matrices m1, m2: torch's `addmm`, one tape node.
+
+    `nn.RNN` uses it for ``(x_t W_ih^T + b) + h_{t-1} W_hh^T`` at every step, and `nn.Linear`
+    for 2-D input (as torch's Linear does): one node where ``input + m1 @ m2`` makes two.
+    d/d(input) = beta (summed over broadcast dims); d/dm1 = alpha grad m2^T;
+    d/dm2 = alpha m1^T grad.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: Any, input: np.ndarray, m1: np.ndarray, m2: np.ndarray, beta: Any = 1, alpha: Any = 1
+    ) -> np.ndarray:
+        if m1.ndim != 2 or m2.ndim != 2:
+            which, ndim = ("mat1", m1.ndim) if m1.ndim != 2 else ("mat2", m2.ndim)
+            raise RuntimeError(f"{which} must be a matrix, got {ndim}-D tensor")
+        if not input.dtype == m1.dtype == m2.dtype:  # numpy would quietly promote; torch refuses
+            a, b = (input, m2) if input.dtype != m2.dtype else (m1, m2)
+            raise RuntimeError(
+                f"{'self' if a is input else 'mat1'} and mat2 must have the same dtype, but got "
+                f"{scalar_type_name(a.dtype)} and {scalar_type_name(b.dtype)}"
+            )
+        if m1.shape[1] != m2.shape[0]:
+            raise _matmul_error(m1.shape, m2.shape)
+        ctx.save_for_backward(m1, m2)
+        ctx.input_shape, ctx.beta, ctx.alpha = input.shape, beta, alpha
+        out = m1 @ m2
+        if alpha != 1:
+            out *= alpha
+        try:
+            out += input if beta == 1 else beta * input  # in place: no second temporary
+        except ValueError:  # `input` does not broadcast to the product's shape
+            raise _expand_error(input.shape, out.shape, input.dtype) from None
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any, Any]:
+        m1, m2 = ctx.saved_tensors
+        wants_input, wants_m1, wants_m2 = [e is not None for e in ctx.next_edges]
+        g = grad if ctx.alpha == 1 else grad * ctx.alpha
+        return (
+            unbroadcast(grad if ctx.beta == 1 else grad * ctx.beta, ctx.input_shape)
+            if wants_input
+            else None,
+            g @ m2.T if wants_m1 else None,
+            ProductSum(m1, g) if wants_m2 else None,  # m1^T @ g, deferred (see ProductSum)
+        )
+
+
+def _expand_error(shape: tuple[int, ...], target: tuple[int, ...], dtype: Any) -> RuntimeError:
+    """torch's message when `shape` cannot be expanded (broadcast) to `target`."""
+    if len(shape) > len(target):
+        return RuntimeError(
+            f"expand(minitorch_rnn.{scalar_type_name(dtype)}Tensor{{{list(shape)}}}, "
+            f"size={list(target)}): the number of sizes provided ({len(target)}) must be "
+            f"greater or equal to the number of dimensions in the tensor ({len(shape)})"
+        )
+    i = max(i for i in range(-len(shape), 0) if shape[i] not in (1, target[i]))
+    return RuntimeError(
+        f"The expanded size of the tensor ({target[i]}) must match the existing size ({shape[i]}) "
+        f"at non-singleton dimension {len(target) + i}.  Target sizes: {list(target)}.  "
+        f"Tensor sizes: {list(shape)}"
+    )

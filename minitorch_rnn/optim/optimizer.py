@@ -24,18 +24,15 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from .._tensor import Tensor
+from ..dtypes import scalar_type_name
 
 Params = Union[Iterable[Tensor], Iterable[dict[str, Any]]]
-
-# torch's legacy type names, which its messages use ("but got torch.FloatTensor")
-_TYPE_NAME = {"float16": "Half", "float32": "Float", "float64": "Double", "int32": "Int",
-              "int64": "Long", "bool": "Bool"}  # fmt: skip
 
 
 def typename(obj: Any) -> str:
     """`torch.typename`: ``minitorch_rnn.FloatTensor`` for a float32 tensor, else the class."""
     if isinstance(obj, Tensor):
-        return f"minitorch_rnn.{_TYPE_NAME.get(obj.dtype.name, obj.dtype.name)}Tensor"
+        return f"minitorch_rnn.{scalar_type_name(obj.dtype)}Tensor"
     cls = type(obj)
     module = cls.__module__
     return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"

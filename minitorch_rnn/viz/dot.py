@@ -265,13 +265,16 @@ class _Drawing:
         """Ask graphviz to put the boxes that start at `targets` in this order: left to right
         (top to bottom for ``rankdir="LR"``).
 
-        Graphviz orders boxes to avoid crossings, not by name. A row of invisible points,
-        chained in order, one before each box with an arrow into it, makes "in order" the
-        layout with the fewest crossings. (Boxes of one shape follow it reliably; that is why
-        a fold box is drawn the shape of a step.)
+        Graphviz orders boxes to avoid crossings, not by name. Two hints make "in order" its
+        choice: a row of invisible points, chained in order, one above each box with an arrow
+        into it (any other order crosses those arrows), and one more point with an arrow into
+        each box and ``ordering="out"`` (keep my arrows in the order they are written).
+        (Boxes of one shape follow them reliably; that is why a fold box is drawn the shape of
+        a step.)
         """
         points = [f"order_{targets[0]}_{i}" for i in range(len(targets))]
-        chain = points if self.down else points[::-1]  # "LR" stacks such a row bottom to top
+        in_rank_order = targets if self.down else targets[::-1]  # "LR" fills a rank bottom up
+        chain = points if self.down else points[::-1]
         with dot.subgraph() as row:
             row.attr(rank="same")
             for point in points:
@@ -280,3 +283,7 @@ class _Drawing:
                 row.edge(a, b, style="invis")
         for point, target in zip(points, targets):
             dot.edge(point, target, style="invis", weight="10")
+        hub = f"order_{targets[0]}"
+        dot.node(hub, ordering="out", **INVISIBLE)
+        for target in in_rank_order:
+            dot.edge(hub, target, style="invis")
