@@ -88,8 +88,8 @@ def test_one_layer_rnn_over_three_steps_counts() -> None:
     # + b_ih, + b_hh (2 Add), unbind (Unbind), w_hh.T (Permute), and the final stack (Stack):
     # 7 ops. Inside each scope "t=k": x_t + h @ w_hh.T (Addmm), tanh: 2 ops, 6 in all.
     # output.sum(): 1 op. With 4 parameters and the output node: 7 + 6 + 1 + 4 + 1 = 19.
-    # Edges: W_ih->Permute->MatMul (x needs no grad: no edge), MatMul->Add<-b_ih,
-    # Add->Add<-b_hh, Add->Unbind, W_hh->Permute: 8. Step 0: Unbind->Addmm, Permute->Addmm,
+    # Edges: W_ih->Permute->MatMul (x needs no grad: no edge), b_ih->Add<-b_hh,
+    # MatMul->Add<-that Add, Add->Unbind, W_hh->Permute: 8. Step 0: Unbind->Addmm, Permute->Addmm,
     # Addmm->Tanh: 3 (h0 needs no grad); steps 1 and 2 also get the previous Tanh: 4 each.
     # Three Tanh->Stack, Stack->Sum, Sum->output: 5. In all 8 + 11 + 5 = 24.
     loss, rnn = rnn_loss(steps=3)

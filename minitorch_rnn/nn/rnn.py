@@ -398,7 +398,7 @@ class RNN(RNNBase):
         x_proj = x @ w_ih.T  # (L, N, H_out)
         if biases:
             b_ih, b_hh = biases
-            x_proj = x_proj + b_ih + b_hh
+            x_proj = x_proj + (b_ih + b_hh)  # add the two (H_out,) biases first: one big add
         x_proj_t = x_proj.unbind(0)  # L tensors (N, H_out) from one tape node
         w_hh_T = w_hh.T  # transposed once, not at every step
         activation = ACTIVATIONS[self.mode]
