@@ -104,7 +104,7 @@ class Addmm(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any, Any]:
         m1, m2 = ctx.saved_tensors
-        wants_input, wants_m1, wants_m2 = [e is not None for e in ctx.next_edges]
+        wants_input, wants_m1, wants_m2 = ctx.needs_input_grad
         g = grad if ctx.alpha == 1 else grad * ctx.alpha
         return (
             unbroadcast(grad if ctx.beta == 1 else grad * ctx.beta, ctx.input_shape)
