@@ -33,6 +33,18 @@ def test_tensor_reused_many_times() -> None:
     np.testing.assert_array_equal(x.grad.data, [51.0, 51.0])
 
 
+@pytest.mark.parametrize("matmul_first", [True, False])
+def test_weight_gradient_of_a_matmul_adds_to_other_uses(matmul_first: bool) -> None:
+    # `x @ W` sends W a deferred product (ProductSum); added to an ordinary array gradient
+    # from another use of W, in either order, it must give the plain sum -- not an object array.
+    w, x = leaf(3, 3), leaf(2, 3, seed=1)
+    y = (x @ w).sum() + (w * 2).sum() if matmul_first else (w * 2).sum() + (x @ w).sum()
+    y.backward()
+    expected = 2 + np.repeat(x.data.sum(axis=0)[:, None], 3, axis=1)
+    assert w.grad.dtype == w.dtype
+    np.testing.assert_allclose(w.grad.data, expected, rtol=1e-12)
+
+
 def test_five_thousand_step_recurrence_backpropagates() -> None:
     w = mt.tensor(0.5, dtype=mt.float64, requires_grad=True)
     h = mt.tensor(1.0, dtype=mt.float64)

@@ -86,8 +86,11 @@ class Function:
         result = _tensor.Tensor(out if type(out) is np.ndarray else np.asarray(out))
         if cls.is_view:  # a view and its base share one version counter
             result._vc = inputs[0]._vc
-        if state.enabled and any([t._requires_grad for t in inputs]):
-            ctx._record(inputs, (result,))
+        if state.enabled:
+            for t in inputs:
+                if t._requires_grad:
+                    ctx._record(inputs, (result,))
+                    break
         return result
 
     def _finish_many(self, inputs: tuple[Tensor, ...], out: tuple[Any, ...]) -> tuple[Tensor, ...]:
@@ -102,7 +105,13 @@ class Function:
 
     def _record(self, inputs: tuple[Tensor, ...], results: tuple[Tensor, ...]) -> None:
         """Make this ctx a node of the tape: the results' grad_fn, with edges to the inputs."""
-        self.next_edges = tuple([_edge(t) for t in inputs])
+        # Each input's gradient goes to the node that made it, to the leaf itself, or nowhere.
+        self.next_edges = tuple(
+            [
+                (t.grad_fn, t._output_nr) if t.grad_fn else (t, 0) if t._requires_grad else None
+                for t in inputs
+            ]
+        )
         self.output_shapes = tuple([r.data.shape for r in results])
         self.scope = state.scope
         self.seq = next(_creation_order)
@@ -110,10 +119,12 @@ class Function:
             self.saved_versions = tuple([(t._vc, t._vc[0]) for t in inputs + results])
         if state.retain_values:
             self.output_value = results[0].data if len(results) == 1 else [r.data for r in results]
-        for i, r in enumerate(results):
+        nr = 0
+        for r in results:
             r._requires_grad = True
             r.grad_fn = self
-            r._output_nr = i
+            r._output_nr = nr
+            nr += 1
 
     def release(self) -> None:
         """Free the saved arrays (backward without `retain_graph`)."""
@@ -141,6 +152,7 @@ class ProductSum:
 
     __slots__ = ("pairs", "shape")
     CHUNK = 64
+    __array_ufunc__ = None  # `array + product_sum` must call our __radd__, not numpy's loop
 
     def __init__(self, a: np.ndarray, g: np.ndarray) -> None:
         self.pairs = [(a, g)]
