@@ -333,6 +333,10 @@ class Tensor:
         """The same entries in a new shape (`-1` infers one dim)."""
         return ops.Reshape.apply(self, shape=_shape_args(shape))
 
+    def is_contiguous(self) -> bool:
+        """True when the entries lie in memory in row-major order, with no gaps (as torch)."""
+        return bool(self.data.flags.c_contiguous)
+
     def view(self, *shape: Any) -> Tensor:
         """Same as `reshape` here."""
         return ops.View.apply(self, shape=_shape_args(shape))

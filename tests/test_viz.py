@@ -84,12 +84,14 @@ def test_expression_counts() -> None:
 
 
 def test_one_layer_rnn_over_three_steps_counts() -> None:
-    # nn.RNN._run_direction, inside scope "layer 0": w_ih.T (Permute), x @ it (MatMul),
-    # + b_ih, + b_hh (2 Add), unbind (Unbind), w_hh.T (Permute), and the final stack (Stack):
-    # 7 ops. Inside each scope "t=k": x_t + h @ w_hh.T (Addmm), tanh: 2 ops, 6 in all.
-    # output.sum(): 1 op. With 4 parameters and the output node: 7 + 6 + 1 + 4 + 1 = 19.
-    # Edges: W_ih->Permute->MatMul (x needs no grad: no edge), b_ih->Add<-b_hh,
-    # MatMul->Add<-that Add, Add->Unbind, W_hh->Permute: 8. Step 0: Unbind->Addmm, Permute->Addmm,
+    # nn.RNN._run_direction, inside scope "layer 0": b_ih + b_hh (Add), w_ih.T (Permute), the
+    # projection of all steps as torch's linear does it -- x.view(6, 4) @ w_ih.T + b as one
+    # Addmm (x needs no grad, so its View is not on the tape), the View back to (3, 2, 8) --,
+    # unbind (Unbind), w_hh.T (Permute), and the final stack (Stack): 7 ops. Inside each scope
+    # "t=k": x_t + h @ w_hh.T (Addmm), tanh: 2 ops, 6 in all. output.sum(): 1 op. With 4
+    # parameters and the output node: 7 + 6 + 1 + 4 + 1 = 19.
+    # Edges: b_ih->Add<-b_hh, Add->Addmm, W_ih->Permute->Addmm, Addmm->View->Unbind,
+    # W_hh->Permute: 8. Step 0: Unbind->Addmm, Permute->Addmm,
     # Addmm->Tanh: 3 (h0 needs no grad); steps 1 and 2 also get the previous Tanh: 4 each.
     # Three Tanh->Stack, Stack->Sum, Sum->output: 5. In all 8 + 11 + 5 = 24.
     loss, rnn = rnn_loss(steps=3)
@@ -116,15 +118,16 @@ def test_one_layer_rnn_over_three_steps_counts() -> None:
 
 def test_two_layer_bidirectional_rnn_counts() -> None:
     # 4 (layer, direction) boxes, each as in the 1-layer test: 7 + 6 ops, 4 parameters, 22
-    # edges (24 less Sum and output). Layer 1's input projection also has an edge from the
-    # Cat of layer 0's two directions (+1 each). Cat after layer 0 and after layer 1, Sum and
-    # output: 4 more nodes, with edges 2 + 2 (the Stacks into each Cat), Cat->Sum, Sum->output.
-    # Nodes 4 * (13 + 4) + 4 = 72; edges 4 * 22 + 2 + 2 + 2 + 1 + 1 = 96; boxes 4 + 4 * 3 = 16.
+    # edges (24 less Sum and output). Layer 1's input, the Cat of layer 0's two directions,
+    # requires grad: its View is on the tape (+1 node, and Cat->View->Addmm: +2 edges, in each
+    # layer-1 box). Cat after layer 0 and after layer 1, Sum and output: 4 more nodes, with
+    # edges 2 + 2 (the Stacks into each Cat), Cat->Sum, Sum->output.
+    # Nodes 4 * (13 + 4) + 2 + 4 = 74; edges 4 * 22 + 4 + 2 + 2 + 1 + 1 = 98; boxes 4 + 4 * 3 = 16.
     loss, rnn = rnn_loss(steps=3, layers=2, bidirectional=True)
     graph = viz.trace(loss)
-    assert len(graph.nodes) == 72 and len(graph.edges) == 96
+    assert len(graph.nodes) == 74 and len(graph.edges) == 98
     svg = svg_of(viz.make_dot(loss, legend=False))
-    assert len(groups(svg, "node")) == 72 and len(groups(svg, "edge")) == 96
+    assert len(groups(svg, "node")) == 74 and len(groups(svg, "edge")) == 98
     boxes = titles(svg, "cluster")
     assert len(boxes) == 16
     for layer in ("layer 0", "layer 0 reverse", "layer 1", "layer 1 reverse"):
@@ -178,11 +181,12 @@ def test_edges_follow_the_data_and_unbind_slices_are_numbered() -> None:
 # ---- folding ----------------------------------------------------------------------------------
 def test_folding_keeps_one_page_for_a_hundred_steps() -> None:
     # RNN(4, 8, 2), max_steps=6: per layer 7 ops + 6 kept steps * 2 ops + 1 fold node + 4
-    # parameters = 24; with Sum and output 50 nodes, whatever the length of the sequence.
-    # Edges per layer: 8 outside the steps (+1 into layer 1 from layer 0), steps t=0: 3,
+    # parameters = 24 (+1 in layer 1: the View of its input, layer 0's output, is on the tape);
+    # with Sum and output 51 nodes, whatever the length of the sequence.
+    # Edges per layer: 8 outside the steps (+2 in layer 1: Stack->View->Addmm), steps t=0: 3,
     # t=1, 2, 97, 98, 99: 4 each (t=97's hidden state comes from the fold), into the fold:
     # from Unbind, the W_hh Permute and t=2's Tanh, out of it: into Stack (4), kept steps into
-    # Stack: 6. So 41 + 42, with Sum and output 85.
+    # Stack: 6. So 41 + 43, with Sum and output 86.
     mt.manual_seed(0)
     rnn = nn.RNN(4, 8, 2)
     sizes = []
@@ -193,7 +197,7 @@ def test_folding_keeps_one_page_for_a_hundred_steps() -> None:
         folds = graph.of_kind("fold")
         assert [f.label for f in folds] == [f"… {steps - 6} more steps …"] * 2
         assert folds[0].folded == tuple(range(3, steps - 3))
-    assert sizes == [(50, 85), (50, 85)]
+    assert sizes == [(51, 86), (51, 86)]
 
     dot = viz.make_dot(output.sum(), legend=False)  # max_steps=6 is the default
     svg = svg_of(dot)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import numpy as np
 
 from .. import _tensor  # a cycle (_tensor.py imports us): used at call time only
-from .function import Function, ProductSum
+from .function import DeferredGrad, Function
 from .grad_mode import state
 
 if TYPE_CHECKING:
@@ -104,12 +104,13 @@ def run_backward(
     while waiting:
         node = heapq.heappop(waiting)[1]
         grads = buffers.pop(node)
-        for i, g in enumerate(grads):
-            if type(g) is ProductSum:
+        keep = state.retain_grads or capture or node.retained_outputs
+        for i, g in enumerate(grads):  # full arrays, except where backward knows a shortcut
+            if isinstance(g, DeferredGrad) and (keep or type(g) not in node.takes_deferred):
                 grads[i] = g.resolve()
         if len(grads) > 1:  # an output nobody used (one step of an unbind, say) gets zeros
             _fill_unused(grads, node)
-        if state.retain_grads or capture or node.retained_outputs:
+        if keep:
             _keep_output_grads(node, grads, capture, captured)
         if node.saved_versions:
             check_saved(node)
@@ -123,7 +124,7 @@ def run_backward(
                 send(edge[0], edge[1], g, node)
 
     for leaf, grad in leaf_grads.values():
-        if type(grad) is ProductSum:
+        if isinstance(grad, DeferredGrad):
             grad = grad.resolve()
         if id(leaf) in wanted:
             captured[wanted[id(leaf)]] = grad

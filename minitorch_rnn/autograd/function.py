@@ -37,6 +37,7 @@ class Function:
     """Base class of every op. Instances are the nodes of the tape (`tensor.grad_fn`)."""
 
     is_view = False  # True: the output shares memory with input 0 (reshape, transpose, ...)
+    takes_deferred: tuple[type, ...] = ()  # DeferredGrad types backward accepts unresolved
 
     # Filled in by `apply` when the node is recorded (class-level defaults keep `apply` lean).
     seq = 0  # creation number: the engine visits nodes newest first
@@ -132,16 +133,48 @@ class Function:
             self.saved_tensors = None
 
 
-def _edge(t: Tensor) -> Edge:
-    """Where `t`'s gradient goes: the node that made it, the leaf itself, or nowhere."""
-    if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr)
-    if t._requires_grad:
-        return (t, 0)  # a leaf: its gradient is accumulated into `t.grad`
-    return None
+class DeferredGrad:
+    """A gradient kept in a cheaper form than the full array it stands for.
+
+    The engine calls `resolve()` for the full array before a node's backward -- unless the
+    node's Function lists the type in ``takes_deferred`` and knows a shortcut. Adding one to
+    anything resolves it (subclasses may do better).
+    """
+
+    __slots__ = ("shape",)
+    __array_ufunc__ = None  # `array + deferred` must call our __radd__, not numpy's loop
+    shape: tuple[int, ...]
+
+    def resolve(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def __add__(self, other: Any) -> Any:
+        return self.resolve() + other
+
+    def __radd__(self, other: Any) -> Any:
+        return other + self.resolve()
 
 
-class ProductSum:
+class SelectGrad(DeferredGrad):
+    """The gradient of ``x[index]`` with respect to x: `grad` at `index`, zero everywhere else.
+
+    `Index.backward` returns one instead of filling a full-size array with zeros. `Stack` takes
+    it as it is: ``stack(outputs)[-1]`` -- an RNN's last output -- then sends `grad` to the
+    last step alone, and no (T, N, H) array of zeros is made.
+    """
+
+    __slots__ = ("index", "grad")
+
+    def __init__(self, shape: tuple[int, ...], index: Any, grad: np.ndarray) -> None:
+        self.shape, self.index, self.grad = shape, index, grad
+
+    def resolve(self) -> np.ndarray:
+        out = np.zeros(self.shape, dtype=self.grad.dtype)
+        out[self.index] = self.grad
+        return out
+
+
+class ProductSum(DeferredGrad):
     """A weight gradient kept unevaluated as pairs (a_i, g_i) standing for sum_i a_i^T @ g_i.
 
     `MatMul.backward` returns one for `a @ W`. A weight used at T time steps receives T of them,
@@ -150,9 +183,8 @@ class ProductSum:
     hand-written BPTT does for dW_hh. The engine resolves it before anyone reads the gradient.
     """
 
-    __slots__ = ("pairs", "shape")
+    __slots__ = ("pairs",)
     CHUNK = 64
-    __array_ufunc__ = None  # `array + product_sum` must call our __radd__, not numpy's loop
 
     def __init__(self, a: np.ndarray, g: np.ndarray) -> None:
         self.pairs = [(a, g)]
@@ -163,9 +195,6 @@ class ProductSum:
             self.pairs += other.pairs  # (self is a buffer the engine owns: safe to extend)
             return self
         return self.resolve() + other
-
-    def __radd__(self, other: Any) -> Any:
-        return other + self.resolve()
 
     def resolve(self) -> np.ndarray:
         a, g = self.pairs[0]

@@ -1,8 +1,8 @@
 """`nn.functional`: layers and losses as plain functions, built from the engine's primitives.
 
 Nothing here has a backward of its own. Each function is a few tensor operations, so its
-gradient comes from the tape: `linear` is a MatMul and an Add, `log_softmax` a Sub, an Exp, a
-Sum and a Log. Read a function as the formula in its docstring.
+gradient comes from the tape: `linear` is an Addmm (x W^T + b as one node), `log_softmax` a
+Sub, an Exp, a Sum and a Log. Read a function as the formula in its docstring.
 
     import minitorch_rnn.nn.functional as F
     loss = F.cross_entropy(F.linear(x, W, b), target)
@@ -52,6 +52,11 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
         )
     if bias is not None and input.ndim == 2:
         return bias.addmm(input, weight.T)  # bias + input @ weight.T as one node, as torch does
+    if bias is not None and input.ndim > 2 and input.is_contiguous():
+        # Fold the leading dims into rows, as torch does: then one addmm adds the bias in
+        # place, where a matmul and then an add would write a second full-size array.
+        rows = bias.addmm(input.view(-1, input.shape[-1]), weight.T)
+        return rows.view(*input.shape[:-1], weight.shape[0])
     output = input @ weight.T
     if bias is not None:
         output = output + bias

@@ -394,11 +394,9 @@ class RNN(RNNBase):
     ) -> tuple[Tensor, Tensor]:
         """One layer in one direction: the outputs h_t for every t (L, N, H_out), and the last h."""
         w_ih, w_hh, *biases = weights
-        # x_t W_ih^T + b_ih + b_hh does not depend on h: compute it for every t in one matmul.
-        x_proj = x @ w_ih.T  # (L, N, H_out)
-        if biases:
-            b_ih, b_hh = biases
-            x_proj = x_proj + (b_ih + b_hh)  # add the two (H_out,) biases first: one big add
+        # x_t W_ih^T + b_ih + b_hh does not depend on h: compute it for every t at once, as
+        # one Linear over all L * N rows (the two (H_out,) biases added to each other first).
+        x_proj = F.linear(x, w_ih, biases[0] + biases[1] if biases else None)  # (L, N, H_out)
         x_proj_t = x_proj.unbind(0)  # L tensors (N, H_out) from one tape node
         w_hh_T = w_hh.T  # transposed once, not at every step
         activation = ACTIVATIONS[self.mode]
@@ -413,6 +411,7 @@ class RNN(RNNBase):
             outputs.append(h)
         if reverse:  # output[t] belongs to input position t in both directions
             outputs.reverse()
+        del x_proj, x_proj_t  # no node saved the projections: free them before stack copies
         return stack(outputs), h
 
 

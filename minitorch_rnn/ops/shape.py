@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, SelectGrad
 
 
 class View(Function):
@@ -93,26 +93,37 @@ class Index(Function):
         return x[index]
 
     @staticmethod
-    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+    def backward(ctx: Any, grad: np.ndarray) -> Any:
         index, shape = ctx.args
+        if _is_basic(index):  # each entry picked once: zeros with `grad` at `index`, deferred
+            return SelectGrad(shape, index, grad)
         out = np.zeros(shape, dtype=grad.dtype)
-        if _is_basic(index):
-            out[index] = grad
-        else:  # integer arrays may repeat an entry: add.at accumulates instead of overwriting
-            np.add.at(out, index, grad)
+        np.add.at(out, index, grad)  # integer arrays may repeat an entry: add.at accumulates
         return out
 
 
 class Stack(Function):
-    """Join same-shaped arrays along a new dim;  backward hands each its slice (a view)."""
+    """Join same-shaped arrays along a new dim;  backward hands each its slice (a view).
+
+    When only ``stack(xs)[k]`` was used, `grad` arrives as a `SelectGrad`: xs[k] gets it, and
+    every other input a zero gradient that takes no memory (a read-only broadcast view).
+    """
+
+    takes_deferred = (SelectGrad,)
 
     @staticmethod
     def forward(ctx: Any, *xs: np.ndarray, dim: int) -> np.ndarray:
         ctx.dim = dim
-        return np.stack(xs, axis=dim)
+        return _stack(xs, dim)
 
     @staticmethod
-    def backward(ctx: Any, grad: np.ndarray) -> tuple[np.ndarray, ...]:
+    def backward(ctx: Any, grad: Any) -> tuple[np.ndarray, ...]:
+        if type(grad) is SelectGrad:
+            if ctx.dim == 0 and type(grad.index) is int:
+                k = grad.index % grad.shape[0]
+                zero = np.broadcast_to(np.zeros((), grad.grad.dtype), grad.grad.shape)
+                return tuple([grad.grad if i == k else zero for i in range(grad.shape[0])])
+            grad = grad.resolve()
         return tuple(np.moveaxis(grad, ctx.dim, 0))
 
 
@@ -146,4 +157,9 @@ class Unbind(Function):
 
     @staticmethod
     def backward(ctx: Any, *grads: np.ndarray) -> np.ndarray:
-        return np.stack(grads, axis=ctx.dim)
+        return _stack(grads, ctx.dim)
+
+
+def _stack(arrays: tuple[np.ndarray, ...], dim: int) -> np.ndarray:
+    """`np.stack`; along dim 0 as `np.array(list)`, which is ~5x faster for 500 small arrays."""
+    return np.array(arrays) if dim == 0 else np.stack(arrays, axis=dim)
