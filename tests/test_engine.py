@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pytest
@@ -43,6 +44,41 @@ def test_weight_gradient_of_a_matmul_adds_to_other_uses(matmul_first: bool) -> N
     expected = 2 + np.repeat(x.data.sum(axis=0)[:, None], 3, axis=1)
     assert w.grad.dtype == w.dtype
     np.testing.assert_allclose(w.grad.data, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("index", [0, 2, -1, (1, 0), slice(1, 3)])
+def test_gradient_through_stack_then_index(index: Any) -> None:
+    # Index's backward is deferred (SelectGrad) and Stack takes it as it is when an int picks
+    # one input: that input gets the gradient, every other one zeros -- as a tensor, never None
+    # (torch gives zeros too) -- the same numbers as a full array of zeros would give.
+    xs = [leaf(2, 3, seed=k) for k in range(3)]
+    w = np.random.default_rng(9).standard_normal((3, 2, 3))[index]
+    (mt.stack(xs)[index] * mt.tensor(w)).sum().backward()
+    expected = np.zeros((3, 2, 3))
+    expected[index] = w
+    for k, x in enumerate(xs):
+        assert x.grad is not None
+        np.testing.assert_array_equal(x.grad.data, expected[k])
+        x.grad.data[...] = 1.0  # a gradient the user owns: writable, not a shared zero view
+    np.testing.assert_array_equal(xs[0].grad.data, np.ones((2, 3)))
+
+
+def test_two_indexes_of_one_stack_add_up() -> None:
+    xs = [leaf(4, seed=k) for k in range(3)]
+    s = mt.stack(xs, dim=1)  # not dim 0: Stack fills in the zeros itself
+    (s[0, 1] * 3 + s[2, 1] + mt.stack(xs)[1].sum() + mt.stack(xs)[-1][0]).backward()
+    expected_1 = np.ones(4) + 3 * np.eye(4)[0] + np.eye(4)[2]  # sum(), then s[0, 1], s[2, 1]
+    np.testing.assert_array_equal(xs[1].grad.data, expected_1)
+    np.testing.assert_array_equal(xs[0].grad.data, np.zeros(4))
+    np.testing.assert_array_equal(xs[2].grad.data, np.eye(4)[0])
+
+
+def test_retained_gradient_of_a_stack_is_a_full_array() -> None:
+    xs = [leaf(2, seed=k) for k in range(3)]
+    s = mt.stack(xs)
+    s.retain_grad()
+    s[-1].sum().backward()
+    np.testing.assert_array_equal(s.grad.data, [[0, 0], [0, 0], [1, 1]])
 
 
 def test_five_thousand_step_recurrence_backpropagates() -> None:
