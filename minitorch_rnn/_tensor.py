@@ -19,7 +19,7 @@ import numpy as np
 
 from . import ops
 from ._printing import add_suffixes, array_str
-from .autograd import engine
+from .autograd import engine, function
 from .autograd.function import Function
 from .autograd.grad_mode import state
 from .dtypes import dtype_name, float32, int64, is_floating, to_dtype
@@ -37,7 +37,9 @@ class Tensor:
         self.grad: Optional[Tensor] = None
         self.grad_fn: Optional[Function] = None
         self._output_nr = 0  # which output of `grad_fn` this is (unbind has many)
-        self._vc = [0]  # version counter, bumped by in-place ops (shared with views)
+        # [version, stamp]: in-place ops bump the version and stamp it with the tape's clock
+        # (see autograd/function.py); shared with views
+        self._vc = [0, 0]
         if requires_grad:
             self.requires_grad = True
 
@@ -399,6 +401,7 @@ class Tensor:
 
     def _modified(self) -> Tensor:
         self._vc[0] += 1
+        self._vc[1] = next(function._creation_order)
         return self
 
     def add_(self, other: Any, alpha: Number = 1) -> Tensor:

@@ -193,6 +193,22 @@ def test_inplace_change_through_a_view_is_caught() -> None:
         y.backward()
 
 
+def test_inplace_changes_before_a_node_was_recorded_are_fine() -> None:
+    # What matters is a change *after* the node that saved the tensor was made: an optimizer
+    # step between two forward passes, or a change to a tensor no node saved, is no error.
+    w, x = leaf(3), mt.tensor(np.ones(3))
+    with mt.no_grad():
+        w.add_(1.0)
+        x.mul_(2)
+    y = (w * x).sum()
+    other = mt.tensor(np.ones(3))
+    z = (w + other).sum()  # Add saves nothing
+    other.mul_(5)
+    (y + z).backward()
+    np.testing.assert_array_equal(w.grad.data, [3.0, 3.0, 3.0])
+    assert x._version == 1 and other._version == 1
+
+
 def test_inplace_on_leaf_requiring_grad_is_refused_outside_no_grad() -> None:
     w = leaf(3)
     with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):

@@ -50,13 +50,13 @@ def check_saved(node: Function) -> None:
     """Refuse to use freed or since-modified saved arrays: never a silently wrong gradient."""
     if node.saved_tensors is None:
         raise RuntimeError(SECOND_BACKWARD)
-    for counter, version in node.saved_versions:
-        if counter[0] != version:
+    for counter in node.saved_versions:  # [version, clock stamp of the last in-place change]
+        if counter[1] > node.seq:
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: a tensor saved by {node.name()} is at version {counter[0]}; "
-                f"expected version {version} instead. Hint: do in-place updates after backward(), "
-                "or clone() the tensor before changing it."
+                f"inplace operation: a tensor saved by {node.name()} was changed in place after "
+                f"that node was recorded (it is now at version {counter[0]}). Hint: do in-place "
+                "updates after backward(), or clone() the tensor before changing it."
             )
 
 
@@ -101,10 +101,11 @@ def run_backward(
         else:
             send(root, 0, grad, "backward")
 
+    keep_all = state.retain_grads or bool(capture)
     while waiting:
         node = heapq.heappop(waiting)[1]
         grads = buffers.pop(node)
-        keep = state.retain_grads or capture or node.retained_outputs
+        keep = keep_all or node.retained_outputs
         for i, g in enumerate(grads):  # full arrays, except where backward knows a shortcut
             if isinstance(g, DeferredGrad) and (keep or type(g) not in node.takes_deferred):
                 grads[i] = g.resolve()
@@ -117,8 +118,8 @@ def run_backward(
         input_grads = node.backward(node, *grads)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
-        if not retain_graph:
-            node.release()
+        if not retain_graph and node.saved_tensors:
+            node.saved_tensors = None  # free what forward saved, as soon as it is used
         for edge, g in zip(node.next_edges, input_grads):
             if edge is not None and g is not None:
                 send(edge[0], edge[1], g, node)
