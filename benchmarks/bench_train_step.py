@@ -408,7 +408,10 @@ def run_memory(names: list[str], steps: int, quick: bool) -> dict[str, Any]:
     if not have_mt:
         print("flat-memory check skipped: minitorch_rnn cannot run the step yet")
         return out
-    # Flat over many steps: the graph of one step must be gone before the next.
+    # Flat over many steps: the graph of one step must be gone before the next. At each
+    # checkpoint a full collection first empties CPython's free lists (freed tuples, lists, ...
+    # kept for reuse, up to a cap): tracemalloc counts those as allocated, and their filling
+    # up over the first few hundred steps would look like growth. What is left is what lives.
     w = WORKLOADS["seed"]
     impl = Minitorch(w, *make_problem(w))
     steps = 20 if quick else steps
@@ -418,6 +421,7 @@ def run_memory(names: list[str], steps: int, quick: bool) -> dict[str, Any]:
     for i in range(1, steps + 1):
         impl.step()
         if i in checkpoints:
+            gc.collect()
             flat[str(i)] = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     # Objects that only the cycle collector frees, per step (0: refcounting frees the graph).

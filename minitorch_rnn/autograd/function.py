@@ -16,7 +16,6 @@ its input tensors, so activations that backward does not need are freed as soon 
 from __future__ import annotations
 
 import itertools
-import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -32,10 +31,6 @@ if TYPE_CHECKING:
 # tensor's version counter when an op changes it in place -- so "changed after this node was
 # recorded" is simply "stamp > node.seq".
 _creation_order = itertools.count(1)
-
-_data_of = operator.attrgetter("data")  # (mapped over the inputs in C: cheaper than a loop)
-_counter_of = operator.attrgetter("_vc")
-_shape_of = operator.attrgetter("data.shape")
 
 # Where a gradient goes: (node, which output of it) or (leaf tensor, 0); None: nowhere.
 Edge = Optional[tuple[Union["Function", "Tensor"], int]]
@@ -89,7 +84,7 @@ class Function:
     def apply(cls, *inputs: Tensor, **params: Any) -> Any:
         """Run forward on the inputs' arrays; record a node if any input requires grad."""
         ctx = cls()
-        out = cls.forward(ctx, *map(_data_of, inputs), **params)
+        out = cls.forward(ctx, *[t.data for t in inputs], **params)
         if type(out) is tuple:
             return ctx._finish_many(inputs, out)
         result = _tensor.Tensor(out if type(out) is np.ndarray else np.asarray(out))
@@ -121,19 +116,17 @@ class Function:
                 for t in inputs
             ]
         )
-        self.output_shapes = tuple(map(_shape_of, results))
+        self.output_shapes = tuple([r.data.shape for r in results])
         self.scope = state.scope
         self.seq = next(_creation_order)
         if self.saved_tensors:  # keep the version counters, to catch a later in-place change
-            self.saved_versions = tuple(map(_counter_of, inputs + results))
+            self.saved_versions = tuple([t._vc for t in inputs + results])
         if state.retain_values:
             self.output_value = results[0].data if len(results) == 1 else [r.data for r in results]
-        nr = 0
-        for r in results:
+        for i, r in enumerate(results):
             r._requires_grad = True
             r.grad_fn = self
-            r._output_nr = nr
-            nr += 1
+            r._output_nr = i
 
 
 class DeferredGrad:
