@@ -612,3 +612,25 @@ def test_state_dict_loads_into_torch_rnn(kwargs: dict[str, Any]) -> None:
     t_out, t_h_n = theirs(torch.tensor(x))
     np.testing.assert_allclose(numpy_of(out), t_out.detach().numpy(), **F64)
     np.testing.assert_allclose(numpy_of(h_n), t_h_n.detach().numpy(), **F64)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_last_output_gradient_shortcut_matches_the_dense_one(bidirectional: bool) -> None:
+    # output[-1] sends its gradient to the last step alone (SelectGrad through Stack); the same
+    # loss written with a dense one-hot mask goes the long way. Same gradients, every parameter.
+    mt.manual_seed(3)
+    rnn = mt.nn.RNN(3, 4, num_layers=2, bidirectional=bidirectional, dtype=mt.float64)
+    x = mt.randn(6, 2, 3, dtype=mt.float64, requires_grad=True)
+
+    def grads(loss_of: Any) -> list[np.ndarray]:
+        rnn.zero_grad()
+        x.grad = None
+        output, _ = rnn(x)
+        loss_of(output).backward()
+        return [x.grad.data.copy()] + [p.grad.data.copy() for p in rnn.parameters()]
+
+    mask = mt.tensor(np.eye(6)[-1][:, None, None])
+    shortcut = grads(lambda out: (out[-1] ** 2).sum())
+    dense = grads(lambda out: ((out * mask) ** 2).sum())
+    for a, b in zip(shortcut, dense):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
