@@ -109,13 +109,7 @@ class Function:
 
     def _record(self, inputs: tuple[Tensor, ...], results: tuple[Tensor, ...]) -> None:
         """Make this ctx a node of the tape: the results' grad_fn, with edges to the inputs."""
-        # Each input's gradient goes to the node that made it, to the leaf itself, or nowhere.
-        self.next_edges = tuple(
-            [
-                (t.grad_fn, t._output_nr) if t.grad_fn else (t, 0) if t._requires_grad else None
-                for t in inputs
-            ]
-        )
+        self.next_edges = tuple([_edge(t) for t in inputs])
         self.output_shapes = tuple([r.data.shape for r in results])
         self.scope = state.scope
         self.seq = next(_creation_order)
@@ -127,6 +121,15 @@ class Function:
             r._requires_grad = True
             r.grad_fn = self
             r._output_nr = i
+
+
+def _edge(t: Tensor) -> Edge:
+    """Where `t`'s gradient goes: the node that made it, the leaf itself, or nowhere."""
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    if t._requires_grad:
+        return (t, 0)  # a leaf: its gradient is accumulated into `t.grad`
+    return None
 
 
 class DeferredGrad:
