@@ -538,7 +538,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if "torch" in info:
         print(
             f"torch {info['torch']}, torch.set_num_threads({info['torch_threads']}), "
-            f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}"
+            f"OMP_WAIT_POLICY={info['omp_wait_policy']}"
         )
     if "load_average_at_start" in info:
         print(f"load average: {info['load_average_at_start']} (other processes share the CPU)")

@@ -91,7 +91,7 @@ class Function:
         if cls.is_view:  # a view and its base share one version counter
             result._vc = inputs[0]._vc
         if state.enabled:
-            for t in inputs:
+            for t in inputs:  # (a plain loop: cheaper than any() on this, the hottest path)
                 if t._requires_grad:
                     ctx._record(inputs, (result,))
                     break
@@ -103,8 +103,11 @@ class Function:
         if self.is_view:
             for r in results:
                 r._vc = inputs[0]._vc
-        if state.enabled and any([t._requires_grad for t in inputs]):
-            self._record(inputs, results)
+        if state.enabled:
+            for t in inputs:
+                if t._requires_grad:
+                    self._record(inputs, results)
+                    break
         return results
 
     def _record(self, inputs: tuple[Tensor, ...], results: tuple[Tensor, ...]) -> None:
@@ -193,7 +196,7 @@ class ProductSum(DeferredGrad):
         if isinstance(other, ProductSum):
             self.pairs += other.pairs  # (self is a buffer the engine owns: safe to extend)
             return self
-        return self.resolve() + other
+        return super().__add__(other)
 
     def resolve(self) -> np.ndarray:
         a, g = self.pairs[0]
