@@ -355,7 +355,7 @@ class Tensor:
     @property
     def T(self) -> Tensor:
         """The transpose of a 2-D tensor (all dims reversed)."""
-        return self.permute(*reversed(range(self.ndim)))
+        return ops.Permute.apply(self, dims=tuple(range(self.data.ndim - 1, -1, -1)))
 
     def unsqueeze(self, dim: int) -> Tensor:
         """Insert a dim of size 1 at `dim`."""

@@ -46,6 +46,23 @@ def test_weight_gradient_of_a_matmul_adds_to_other_uses(matmul_first: bool) -> N
     np.testing.assert_allclose(w.grad.data, expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize("chunk_bytes", [1, 3 * 2 * 4 * 8 * 2, 10**9])
+def test_weight_used_at_many_steps_sums_every_step(
+    chunk_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A weight used at 7 steps gets 7 deferred products, stacked chunk by chunk when resolved:
+    # one pair per chunk, 3 pairs per chunk (the last one short) and all in one chunk must
+    # each give the plain sum of the 7 products.
+    monkeypatch.setattr(mt.autograd.function.ProductSum, "CHUNK_BYTES", chunk_bytes)
+    w = leaf(4, 4)
+    xs = [leaf(2, 4, seed=k + 1) for k in range(7)]
+    outs = [x @ w for x in xs]
+    gs = [np.random.default_rng(20 + k).standard_normal((2, 4)) for k in range(7)]
+    sum((o * mt.tensor(g)).sum() for o, g in zip(outs, gs)).backward()
+    expected = sum(x.data.T @ g for x, g in zip(xs, gs))
+    np.testing.assert_allclose(w.grad.data, expected, rtol=1e-12)
+
+
 @pytest.mark.parametrize("index", [0, 2, -1, (1, 0), slice(1, 3)])
 def test_gradient_through_stack_then_index(index: Any) -> None:
     # Index's backward is deferred (SelectGrad) and Stack takes it as it is when an int picks

@@ -371,6 +371,7 @@ class RNN(RNNBase):
         """Every layer over the whole sequence: x (L, N, H_in), hx (D * num_layers, N, H_out)."""
         num_directions = 2 if self.bidirectional else 1
         h0 = hx.unbind(0)  # one initial state per (layer, direction), in h_n's order
+        weights = self.all_weights  # [w_ih, w_hh, b_ih, b_hh] per (layer, direction), same order
         h_n = []
         layer_input = x
         for layer in range(self.num_layers):
@@ -379,7 +380,7 @@ class RNN(RNNBase):
                 k = layer * num_directions + direction
                 with scope(f"layer {layer}" + (" reverse" if direction == 1 else "")):
                     out, h_last = self._run_direction(
-                        layer_input, h0[k], self.all_weights[k], reverse=direction == 1
+                        layer_input, h0[k], weights[k], reverse=direction == 1
                     )
                 outputs.append(out)
                 h_n.append(h_last)

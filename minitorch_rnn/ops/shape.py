@@ -71,7 +71,8 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
-        return np.transpose(grad, np.argsort(ctx.dims))
+        inverse = sorted(range(len(ctx.dims)), key=ctx.dims.__getitem__)  # argsort(dims)
+        return grad.transpose(inverse)
 
 
 def _is_basic(index: Any) -> bool:
@@ -124,7 +125,7 @@ class Stack(Function):
                 zero = np.broadcast_to(np.zeros((), grad.grad.dtype), grad.grad.shape)
                 return tuple([grad.grad if i == k else zero for i in range(grad.shape[0])])
             grad = grad.resolve()
-        return tuple(np.moveaxis(grad, ctx.dim, 0))
+        return _slices(grad, ctx.dim)
 
 
 class Cat(Function):
@@ -153,11 +154,16 @@ class Unbind(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
         ctx.dim = dim
-        return tuple(np.moveaxis(x, dim, 0))
+        return _slices(x, dim)
 
     @staticmethod
     def backward(ctx: Any, *grads: np.ndarray) -> np.ndarray:
         return _stack(grads, ctx.dim)
+
+
+def _slices(x: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
+    """The views ``x[..., i, ...]`` along `dim` (no moveaxis at dim 0: it costs more than them)."""
+    return tuple(x if dim == 0 else np.moveaxis(x, dim, 0))
 
 
 def _stack(arrays: tuple[np.ndarray, ...], dim: int) -> np.ndarray:
