@@ -112,18 +112,22 @@ class Function:
 
     def _record(self, inputs: tuple[Tensor, ...], results: tuple[Tensor, ...]) -> None:
         """Make this ctx a node of the tape: the results' grad_fn, with edges to the inputs."""
-        self.next_edges = tuple([_edge(t) for t in inputs])
-        self.output_shapes = tuple([r.data.shape for r in results])
-        self.scope = state.scope
-        self.seq = next(_creation_order)
+        # (Plain loops: this runs for every op, and in Python 3.11 a comprehension is one more
+        # function call -- three of them cost ~7% of an RNN's forward.)
+        edges, versions, shapes = [], [], []
+        for t in inputs:
+            edges.append(_edge(t))
+            versions.append(t._vc)
+        for i, r in enumerate(results):
+            shapes.append(r.data.shape)
+            versions.append(r._vc)
+            r._requires_grad, r.grad_fn, r._output_nr = True, self, i
+        self.next_edges, self.output_shapes = tuple(edges), tuple(shapes)
+        self.scope, self.seq = state.scope, next(_creation_order)
         if self.saved_tensors:  # keep the version counters, to catch a later in-place change
-            self.saved_versions = tuple([t._vc for t in inputs + results])
+            self.saved_versions = tuple(versions)
         if state.retain_values:
             self.output_value = results[0].data if len(results) == 1 else [r.data for r in results]
-        for i, r in enumerate(results):
-            r._requires_grad = True
-            r.grad_fn = self
-            r._output_nr = i
 
 
 def _edge(t: Tensor) -> Edge:

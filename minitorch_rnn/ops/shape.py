@@ -67,7 +67,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
         ctx.dims = dims
-        return np.transpose(x, dims)
+        return x.transpose(dims)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
