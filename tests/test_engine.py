@@ -80,6 +80,22 @@ def test_gradient_through_stack_then_index(index: Any) -> None:
     np.testing.assert_array_equal(xs[0].grad.data, np.ones((2, 3)))
 
 
+@pytest.mark.parametrize("other_use_first", [True, False])
+def test_unpicked_stack_inputs_used_elsewhere_keep_their_gradient(other_use_first: bool) -> None:
+    # The inputs `stack(xs)[-1]` did not pick get a ZeroGrad from Stack, which vanishes when
+    # added: arriving before or after the gradient of their other use, that must stay intact.
+    a = leaf(2, 3)
+    xs = [a * 1.0, a * 2.0, a * 3.0]
+    if other_use_first:  # recorded first, so its backward runs after Stack's
+        other = (xs[0] * 5.0).sum() + (xs[1] * 7.0).sum()
+        loss = mt.stack(xs)[-1].sum() + other
+    else:
+        picked = mt.stack(xs)[-1].sum()
+        loss = picked + (xs[0] * 5.0).sum() + (xs[1] * 7.0).sum()
+    loss.backward()
+    np.testing.assert_array_equal(a.grad.data, np.full((2, 3), 1.0 * 5 + 2.0 * 7 + 3.0))
+
+
 def test_two_indexes_of_one_stack_add_up() -> None:
     xs = [leaf(4, seed=k) for k in range(3)]
     s = mt.stack(xs, dim=1)  # not dim 0: Stack fills in the zeros itself

@@ -180,6 +180,27 @@ class SelectGrad(DeferredGrad):
         return out
 
 
+class ZeroGrad(DeferredGrad):
+    """A gradient known to be all zeros: adding it to another gradient costs nothing.
+
+    `Stack` sends one to every input that ``stack(xs)[k]`` did not pick, where a real array of
+    zeros would be added to each step's gradient from the step after it, for nothing.
+    """
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, shape: tuple[int, ...], dtype: np.dtype) -> None:
+        self.shape, self.dtype = shape, dtype
+
+    def resolve(self) -> np.ndarray:
+        return np.zeros(self.shape, dtype=self.dtype)
+
+    def __add__(self, other: Any) -> Any:
+        return other
+
+    __radd__ = __add__
+
+
 class ProductSum(DeferredGrad):
     """A weight gradient kept unevaluated as pairs (a_i, g_i) standing for sum_i a_i^T @ g_i.
 

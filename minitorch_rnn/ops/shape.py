@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function, SelectGrad
+from ..autograd.function import Function, SelectGrad, ZeroGrad
 
 
 class View(Function):
@@ -107,7 +107,7 @@ class Stack(Function):
     """Join same-shaped arrays along a new dim;  backward hands each its slice (a view).
 
     When only ``stack(xs)[k]`` was used, `grad` arrives as a `SelectGrad`: xs[k] gets it, and
-    every other input a zero gradient that takes no memory (a read-only broadcast view).
+    every other input a `ZeroGrad`, which takes no memory and vanishes when added to.
     """
 
     takes_deferred = (SelectGrad,)
@@ -122,7 +122,7 @@ class Stack(Function):
         if type(grad) is SelectGrad:
             if ctx.dim == 0 and type(grad.index) is int:
                 k = grad.index % grad.shape[0]
-                zero = np.broadcast_to(np.zeros((), grad.grad.dtype), grad.grad.shape)
+                zero = ZeroGrad(grad.grad.shape, grad.grad.dtype)
                 return tuple([grad.grad if i == k else zero for i in range(grad.shape[0])])
             grad = grad.resolve()
         return _slices(grad, ctx.dim)
