@@ -118,7 +118,7 @@ class Stack(Function):
         return _stack(xs, dim)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[np.ndarray, ...]:
+    def backward(ctx: Any, grad: Any) -> tuple[Any, ...]:
         if type(grad) is SelectGrad:
             if ctx.dim == 0 and type(grad.index) is int:
                 k = grad.index % grad.shape[0]
