@@ -59,3 +59,23 @@ def test_main_quick_on_seed_writes_json(tmp_path, capsys):
 def test_profile_mode_prints_functions():
     text = bench.run_profile("seed", steps=2, top=5)
     assert "tottime" in text and "cProfile of minitorch_rnn" in text
+
+
+def test_a_float32_step_stays_float32_everywhere():
+    """No accidental float64 upcast: every value on the tape and every gradient is float32."""
+    from minitorch_rnn import autograd
+    from minitorch_rnn.autograd.engine import topological_order
+
+    params, x, target = bench.make_problem(bench.WORKLOADS["seed"])
+    impl = bench.Minitorch(bench.WORKLOADS["seed"], params, x, target)
+    with autograd.retain_values(), autograd.retain_grads():
+        loss = impl.loss()
+        loss.backward()
+    nodes = topological_order([loss.grad_fn])
+    assert len(nodes) > 30
+    for node in nodes:
+        values = node.output_value if isinstance(node.output_value, list) else [node.output_value]
+        dtypes = {np.asarray(v).dtype for v in values} | {g.dtype for g in node.grad_outputs}
+        assert dtypes == {np.dtype(np.float32)}, (node.name(), dtypes)
+    for name, p in impl.model.named_parameters():
+        assert p.grad.dtype == np.float32, name
