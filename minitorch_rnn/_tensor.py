@@ -61,7 +61,7 @@ class Tensor:
 
     def size(self, dim: Optional[int] = None) -> Any:
         """The shape, or the size of one dim."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.data.shape if dim is None else self.data.shape[_wrap_dim(dim, self.ndim)]
 
     def dim(self) -> int:
         """The number of dims."""
@@ -328,7 +328,8 @@ class Tensor:
         """Indices of the maxima (not differentiable)."""
         if dim is None:
             return Tensor(np.asarray(np.argmax(self.data)))
-        return Tensor(np.argmax(self.data, axis=dim, keepdims=keepdim))
+        _axes(dim, self.ndim)  # torch's "Dimension out of range" for a bad dim
+        return Tensor(np.argmax(self.data, axis=dim if self.ndim else None, keepdims=keepdim))
 
     # ---- shapes -------------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
@@ -345,11 +346,21 @@ class Tensor:
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two dims."""
+        dim0, dim1 = _wrap_dim(dim0, self.ndim), _wrap_dim(dim1, self.ndim)
         return ops.Transpose.apply(self, dim0=dim0, dim1=dim1)
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dims."""
-        dims = tuple(d % max(self.ndim, 1) for d in _shape_args(dims))
+        dims = _shape_args(dims)
+        if len(dims) != self.ndim:  # (torch's words, "sparse_coo" included)
+            raise RuntimeError(
+                "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                "length of the desired ordering of dimensions i.e. input.dim() = "
+                f"{self.ndim} is not equal to len(dims) = {len(dims)}"
+            )
+        dims = tuple(_wrap_dim(d, self.ndim) for d in dims)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
         return ops.Permute.apply(self, dims=dims)
 
     @property
@@ -359,6 +370,7 @@ class Tensor:
 
     def unsqueeze(self, dim: int) -> Tensor:
         """Insert a dim of size 1 at `dim`."""
+        dim = _wrap_dim(dim, self.ndim + 1)  # it may also go after the last dim
         return ops.Unsqueeze.apply(self, shape=np.expand_dims(self.data, dim).shape)
 
     def squeeze(self, dim: Any = None) -> Tensor:
@@ -366,13 +378,15 @@ class Tensor:
         if dim is None:
             shape = tuple(n for n in self.shape if n != 1)
         else:
-            dims = {d % max(self.ndim, 1) for d in (dim if isinstance(dim, tuple) else (dim,))}
+            dims = {_wrap_dim(d, self.ndim) for d in (dim if isinstance(dim, tuple) else (dim,))}
             shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
         return ops.Squeeze.apply(self, shape=shape)
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         """Split along `dim` into a tuple of tensors, from one tape node."""
-        return ops.Unbind.apply(self, dim=dim)
+        if self.ndim == 0:
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        return ops.Unbind.apply(self, dim=_wrap_dim(dim, self.ndim))
 
     def __getitem__(self, index: Any) -> Tensor:
         return ops.Index.apply(self, index=_index(index))
@@ -502,17 +516,23 @@ def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
+def _wrap_dim(dim: int, ndim: int) -> int:
+    """`dim` as a position 0..ndim-1 (torch's maybe_wrap_dim): negative dims count from the end,
+    and a 0-d tensor takes -1 and 0 as if it had one dim. Any other dim: torch's IndexError."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim % n
+
+
 def _axes(dim: Any, ndim: int) -> Optional[tuple[int, ...]]:
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     if dim is None or len(dims) == 0:  # torch: sum(dim=()) reduces every dim, like dim=None
         return None
-    for d in dims:
-        if not -max(ndim, 1) <= d < max(ndim, 1):
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
-                f"{max(ndim, 1) - 1}], but got {d})"
-            )
-    return tuple(sorted(d % max(ndim, 1) for d in dims)) if ndim else None
+    axes = tuple(sorted(_wrap_dim(d, ndim) for d in dims))
+    return axes if ndim else None
 
 
 def _shape_args(shape: Sequence[Any]) -> tuple[int, ...]:

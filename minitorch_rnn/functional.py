@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import ops
-from ._tensor import Tensor
+from ._tensor import Tensor, _wrap_dim
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -21,8 +21,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             f"stack expects each tensor to be equal size, but got {list(a)} "
             f"at entry 0 and {list(b)} at entry {[t.shape for t in tensors].index(b)}"
         )
-    ndim = tensors[0].ndim + 1
-    return ops.Stack.apply(*tensors, dim=dim % ndim)
+    return ops.Stack.apply(*tensors, dim=_wrap_dim(dim, tensors[0].ndim + 1))
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -30,8 +29,12 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    dim = _wrap_dim(dim, tensors[0].ndim)
     try:
-        return ops.Cat.apply(*tensors, dim=dim % tensors[0].ndim)
+        return ops.Cat.apply(*tensors, dim=dim)
     except ValueError as e:
         raise RuntimeError(f"cat(): {e}") from None
 

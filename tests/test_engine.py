@@ -322,6 +322,79 @@ def test_broadcast_error_names_the_dimension() -> None:
         mt.randn(2, 3) + mt.randn(2, 5)
 
 
+DIM_ERRORS = [  # (case, call on a library, exception, torch 2.13's message)
+    ("stack_dim", lambda t: t.stack([t.zeros(2)], dim=2), IndexError,
+     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    ("stack_scalars", lambda t: t.stack([t.tensor(1.0)], dim=-2), IndexError,
+     "Dimension out of range (expected to be in range of [-1, 0], but got -2)"),
+    ("cat_dim", lambda t: t.cat([t.zeros(2)], dim=1), IndexError,
+     "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
+    ("cat_scalar", lambda t: t.cat([t.zeros(1), t.tensor(1.0)]), RuntimeError,
+     "zero-dimensional tensor (at position 1) cannot be concatenated"),
+    ("unbind_dim", lambda t: t.zeros(2, 3).unbind(2), IndexError,
+     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    ("unbind_scalar", lambda t: t.tensor(1.0).unbind(0), IndexError,
+     "Dimension specified as 0 but tensor has no dimensions"),
+    ("squeeze_dim", lambda t: t.zeros(2, 3).squeeze(2), IndexError,
+     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    ("unsqueeze_dim", lambda t: t.zeros(2, 3).unsqueeze(-4), IndexError,
+     "Dimension out of range (expected to be in range of [-3, 2], but got -4)"),
+    ("transpose_dim", lambda t: t.zeros(2, 3).transpose(0, 2), IndexError,
+     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    ("permute_dim", lambda t: t.zeros(2, 3).permute(0, 2), IndexError,
+     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    ("permute_duplicate", lambda t: t.zeros(2, 3).permute(0, -2), RuntimeError,
+     "permute(): duplicate dims are not allowed."),
+    ("permute_length", lambda t: t.zeros(2, 3).permute(0), RuntimeError,
+     "permute(sparse_coo): number of dimensions in the tensor input does not match the length "
+     "of the desired ordering of dimensions i.e. input.dim() = 2 is not equal to len(dims) = 1"),
+    ("argmax_dim", lambda t: t.zeros(2, 3).argmax(2), IndexError,
+     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    ("size_dim", lambda t: t.zeros(2, 3).size(-3), IndexError,
+     "Dimension out of range (expected to be in range of [-2, 1], but got -3)"),
+]
+
+
+@pytest.mark.parametrize("lib_name", ["minitorch_rnn", "torch"])
+@pytest.mark.parametrize(
+    ("make", "error", "message"), [c[1:] for c in DIM_ERRORS], ids=[c[0] for c in DIM_ERRORS]
+)
+def test_a_dim_the_tensor_lacks_is_torchs_error(
+    make: Any, error: type, message: str, lib_name: str
+) -> None:
+    # Never wrapped around silently: stack([x], dim=2) of a 1-D x once gave a (2, 1) result.
+    lib = pytest.importorskip(lib_name)
+    with pytest.raises(error) as info:
+        make(lib)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("call", "shape"),
+    [
+        (lambda t: t.stack([t.zeros(2, 3)] * 4, dim=-1), (2, 3, 4)),
+        (lambda t: t.stack([t.tensor(1.0)] * 2, dim=-1), (2,)),
+        (lambda t: t.cat([t.zeros(2, 3), t.zeros(2, 1)], dim=-1), (2, 4)),
+        (lambda t: t.zeros(2, 3).unsqueeze(-1), (2, 3, 1)),
+        (lambda t: t.zeros(2, 3).unsqueeze(2), (2, 3, 1)),
+        (lambda t: t.zeros(2, 1).squeeze(-1), (2,)),
+        (lambda t: t.tensor(1.0).squeeze(0), ()),
+        (lambda t: t.tensor(1.0).transpose(0, -1), ()),
+        (lambda t: t.zeros(2, 3, 4).permute(2, -3, 1), (4, 2, 3)),
+        (lambda t: t.zeros(2, 3, 4).transpose(-1, 0), (4, 3, 2)),
+        (lambda t: t.zeros(2, 3).unbind(-1)[0], (2,)),
+    ],
+)
+def test_negative_and_edge_dims_give_torchs_shapes(call: Any, shape: tuple[int, ...]) -> None:
+    assert tuple(call(mt).shape) == shape
+
+
+def test_transpose_of_a_scalar_passes_its_gradient() -> None:
+    x = mt.tensor(2.0, requires_grad=True)
+    (x.transpose(0, 0) * 3.0).backward()
+    assert x.grad.item() == 3.0
+
+
 def test_reshape_error() -> None:
     with pytest.raises(RuntimeError, match=r"shape '\[3, 5\]' is invalid for input of size 12"):
         mt.randn(3, 4).reshape(3, 5)

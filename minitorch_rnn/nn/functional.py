@@ -16,7 +16,7 @@ from typing import Optional
 import numpy as np
 
 from .. import random
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap_dim
 from ..dtypes import scalar_type_name
 
 __all__ = [
@@ -110,7 +110,7 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
     nothing overflows even for logits in the thousands. m is a constant shift (it cancels in
     the formula), so it is taken off the tape with `detach()`.
     """
-    _check_dim(dim, input.ndim)
+    _wrap_dim(dim, input.ndim)  # torch's IndexError for a dim the input does not have
     shift = input.detach().max(dim, keepdim=True).values
     shifted = input - shift
     return shifted - shifted.exp().sum(dim, keepdim=True).log()
@@ -118,7 +118,7 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
 
 def softmax(input: Tensor, dim: int) -> Tensor:
     """softmax(x)_i = e^{x_i} / sum_j e^{x_j} along `dim` (shifted by the max, as log_softmax)."""
-    _check_dim(dim, input.ndim)
+    _wrap_dim(dim, input.ndim)  # torch's IndexError for a dim the input does not have
     shift = input.detach().max(dim, keepdim=True).values
     e = (input - shift).exp()
     return e / e.sum(dim, keepdim=True)
@@ -226,15 +226,6 @@ def _check_class_targets(input: Tensor, target: Tensor) -> int:
     if bad.any():
         raise IndexError(f"Target {target.data[bad].flat[0]} is out of bounds.")
     return class_dim
-
-
-def _check_dim(dim: int, ndim: int) -> None:
-    """torch's IndexError for a dim that the tensor does not have (0-d tensors have dim 0)."""
-    low, high = -max(ndim, 1), max(ndim, 1) - 1
-    if not low <= dim <= high:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})"
-        )
 
 
 def _torch_dtype(t: Tensor) -> str:

@@ -52,11 +52,11 @@ class Transpose(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
         ctx.dims = dim0, dim1
-        return np.swapaxes(x, dim0, dim1)
+        return np.swapaxes(x, dim0, dim1) if x.ndim else x.view()  # 0-d: nothing to swap
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
-        return np.swapaxes(grad, *ctx.dims)
+        return np.swapaxes(grad, *ctx.dims) if grad.ndim else grad
 
 
 class Permute(Function):
