@@ -22,7 +22,7 @@ from ._printing import add_suffixes, array_str
 from .autograd import engine, function
 from .autograd.function import Function
 from .autograd.grad_mode import state
-from .dtypes import dtype_name, float32, int64, is_floating, to_dtype
+from .dtypes import dtype_name, float32, int64, is_floating, scalar_type_name, to_dtype
 
 Number = Union[int, float, bool]
 
@@ -90,7 +90,9 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if flag and not is_floating(self.data.dtype):
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
         self._requires_grad = bool(flag)
 
     @property
@@ -168,8 +170,9 @@ class Tensor:
             )
             if grad.shape != self.data.shape:
                 raise RuntimeError(
-                    f"Mismatch in shape: grad_output[0] has a shape of {list(grad.shape)} and "
-                    f"output[0] has a shape of {list(self.data.shape)}."
+                    "Mismatch in shape: grad_output[0] has a shape of "
+                    f"minitorch_rnn.Size({list(grad.shape)}) and output[0] has a shape of "
+                    f"minitorch_rnn.Size({list(self.data.shape)})."
                 )
         engine.run_backward([self], [grad], retain_graph=bool(retain_graph))
 
@@ -309,6 +312,11 @@ class Tensor:
 
     def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Mean over `dim` (all dims by default)."""
+        if not is_floating(self.data.dtype):  # numpy would quietly give float64; torch refuses
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating "
+                f"point or complex dtype. Got: {scalar_type_name(self.data.dtype)}"
+            )
         return ops.Mean.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim)
 
     def max(self, dim: Optional[int] = None, keepdim: bool = False) -> Any:
@@ -532,6 +540,9 @@ def _axes(dim: Any, ndim: int) -> Optional[tuple[int, ...]]:
     if dim is None or len(dims) == 0:  # torch: sum(dim=()) reduces every dim, like dim=None
         return None
     axes = tuple(sorted(_wrap_dim(d, ndim) for d in dims))
+    for a, b in zip(axes, axes[1:]):
+        if a == b:
+            raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
     return axes if ndim else None
 
 

@@ -33,10 +33,19 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         if t.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     dim = _wrap_dim(dim, tensors[0].ndim)
-    try:
-        return ops.Cat.apply(*tensors, dim=dim)
-    except ValueError as e:
-        raise RuntimeError(f"cat(): {e}") from None
+    first = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.ndim != len(first):
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {len(first)} and {t.ndim}"
+            )
+        for d, (want, got) in enumerate(zip(first, t.shape)):
+            if d != dim and want != got:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                    f"{want} but got size {got} for tensor number {i} in the list."
+                )
+    return ops.Cat.apply(*tensors, dim=dim)
 
 
 def unbind(t: Tensor, dim: int = 0) -> tuple[Tensor, ...]:

@@ -369,6 +369,45 @@ def test_a_dim_the_tensor_lacks_is_torchs_error(
     assert str(info.value) == message
 
 
+MORE_ERRORS = [  # (case, call on a library, exception, torch 2.13's message; {lib} = its name)
+    ("sum_same_dim_twice", lambda t: t.zeros(2, 3).sum(dim=(0, -2)), RuntimeError,
+     "dim 0 appears multiple times in the list of dims"),
+    ("mean_of_integers", lambda t: t.tensor([1, 2]).mean(), RuntimeError,
+     "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+     "complex dtype. Got: Long"),
+    ("reshape_two_unknowns", lambda t: t.zeros(6).reshape(-1, 2, -1), RuntimeError,
+     "only one dimension can be inferred"),
+    ("matmul_batch_dims", lambda t: t.zeros(4, 2, 3, 4) @ t.zeros(3, 4, 2), RuntimeError,
+     "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 1"),
+    ("matmul_vectors", lambda t: t.zeros(3) @ t.zeros(4), RuntimeError,
+     "inconsistent tensor size, expected tensor [3] and src [4] to have the same number of "
+     "elements, but got 3 and 4 elements respectively"),
+    ("matmul_matrix_vector", lambda t: t.zeros(2, 3) @ t.zeros(4), RuntimeError,
+     "size mismatch, got input (2), mat (2x3), vec (4)"),
+    ("cat_sizes", lambda t: t.cat([t.zeros(2, 3), t.zeros(2, 3), t.zeros(3, 2)], dim=1),
+     RuntimeError, "Sizes of tensors must match except in dimension 1. Expected size 2 but got "
+     "size 3 for tensor number 2 in the list."),
+    ("cat_ndims", lambda t: t.cat([t.zeros(2, 3), t.zeros(2)]), RuntimeError,
+     "Tensors must have same number of dimensions: got 2 and 1"),
+    ("integer_requires_grad", lambda t: t.tensor([1, 2], requires_grad=True), RuntimeError,
+     "Only Tensors of floating point and complex dtype can require gradients"),
+    ("backward_gradient_shape", lambda t: (t.zeros(2, requires_grad=True) * 2).backward(
+        t.ones(3)), RuntimeError, "Mismatch in shape: grad_output[0] has a shape of "
+     "{lib}.Size([3]) and output[0] has a shape of {lib}.Size([2])."),
+]
+
+
+@pytest.mark.parametrize("lib_name", ["minitorch_rnn", "torch"])
+@pytest.mark.parametrize(
+    ("make", "error", "message"), [c[1:] for c in MORE_ERRORS], ids=[c[0] for c in MORE_ERRORS]
+)
+def test_more_mistakes_get_torchs_error(make: Any, error: type, message: str, lib_name: str) -> None:
+    lib = pytest.importorskip(lib_name)
+    with pytest.raises(error) as info:
+        make(lib)
+    assert str(info.value) == message.format(lib=lib_name)
+
+
 @pytest.mark.parametrize(
     ("call", "shape"),
     [

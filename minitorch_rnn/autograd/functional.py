@@ -45,8 +45,9 @@ def grad(
         g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=out.dtype)
         if g.shape != out.shape:
             raise RuntimeError(
-                f"Mismatch in shape: grad_output[{i}] has a shape of {list(g.shape)} and "
-                f"output[{i}] has a shape of {list(out.shape)}."
+                f"Mismatch in shape: grad_output[{i}] has a shape of "
+                f"minitorch_rnn.Size({list(g.shape)}) and output[{i}] has a shape of "
+                f"minitorch_rnn.Size({list(out.shape)})."
             )
         root_grads.append(g)
     for t in ins:

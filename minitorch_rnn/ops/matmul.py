@@ -8,7 +8,7 @@ import numpy as np
 
 from ..autograd.function import Function, ProductSum
 from ..dtypes import scalar_type_name
-from .broadcast import unbroadcast
+from .broadcast import broadcast_error, unbroadcast
 
 
 def _matmul_error(a: tuple[int, ...], b: tuple[int, ...]) -> RuntimeError:
@@ -16,6 +16,13 @@ def _matmul_error(a: tuple[int, ...], b: tuple[int, ...]) -> RuntimeError:
         return RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {len(a)}D and {len(b)}D"
         )
+    if len(a) == 1 and len(b) == 1:
+        return RuntimeError(
+            f"inconsistent tensor size, expected tensor [{a[0]}] and src [{b[0]}] to have the same "
+            f"number of elements, but got {a[0]} and {b[0]} elements respectively"
+        )
+    if len(a) == 2 and len(b) == 1:
+        return RuntimeError(f"size mismatch, got input ({a[0]}), mat ({a[0]}x{a[1]}), vec ({b[0]})")
     rows = a if len(a) > 1 else (1,) + a
     cols = b if len(b) > 1 else b + (1,)
     m1 = "x".join(map(str, (int(np.prod(rows[:-1])), rows[-1])))
@@ -36,7 +43,7 @@ class MatMul(Function):
         try:
             return a @ b
         except ValueError:  # batch dims that do not broadcast
-            raise _matmul_error(a.shape, b.shape) from None
+            raise broadcast_error(a.shape[:-2], b.shape[:-2]) from None
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:

@@ -20,6 +20,8 @@ class View(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = x.shape
+        if list(shape).count(-1) > 1:
+            raise RuntimeError("only one dimension can be inferred")
         try:
             return x.reshape(shape)
         except ValueError:
