@@ -410,11 +410,11 @@ class Tensor:
         return iter(self.unbind(0))
 
     # ---- in-place ops: for optimizers, under no_grad; never recorded on the tape -------------
-    def _check_inplace(self) -> None:
+    def _check_inplace(self, what: str = "a leaf Variable") -> None:
         if self._requires_grad and state.enabled:
             if self.grad_fn is None:
                 raise RuntimeError(
-                    "a leaf Variable that requires grad is being used in an in-place operation."
+                    f"{what} that requires grad is being used in an in-place operation."
                 )
             raise RuntimeError(
                 "minitorch_rnn does not record in-place operations on tensors that require grad; "
@@ -460,7 +460,7 @@ class Tensor:
         return self._modified()
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace()
+        self._check_inplace("a view of a leaf Variable")  # (torch writes through a view: x[i])
         self.data[_index(index)] = _data(value)
         self._modified()
 

@@ -244,8 +244,10 @@ def test_inplace_changes_before_a_node_was_recorded_are_fine() -> None:
 
 def test_inplace_on_leaf_requiring_grad_is_refused_outside_no_grad() -> None:
     w = leaf(3)
-    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+    with pytest.raises(RuntimeError, match="^a leaf Variable that requires grad"):
         w.add_(1)
+    with pytest.raises(RuntimeError, match="^a view of a leaf Variable that requires grad"):
+        w[0] = 5.0  # torch's words: the assignment writes through a view
     with mt.no_grad():
         w.add_(1)  # what an optimizer does
         w.mul_(2)
