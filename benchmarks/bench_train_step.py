@@ -266,19 +266,42 @@ def machine_info(threads: Optional[int], blas: str) -> dict[str, Any]:
 
 
 # ---- timing ---------------------------------------------------------------------------------
-def time_interleaved(impls: list[Any], repeat: int, warmup: int) -> dict[str, list[float]]:
-    """Per-step seconds of each implementation, one step of each per round, order rotated."""
+def minor_page_faults() -> int:
+    """Page faults of this process so far (0 where `resource` is missing, i.e. on Windows).
+
+    Each costs the kernel a fresh zeroed 4 KiB page -- ~1.6 us on the VM we measured on -- and
+    a step pays them again for memory the allocator gave back to the system after the last one.
+    """
+    try:
+        import resource
+    except ImportError:
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+def time_interleaved(
+    impls: list[Any], repeat: int, warmup: int, faults: Optional[dict[str, int]] = None
+) -> dict[str, list[float]]:
+    """Per-step seconds of each implementation, one step of each per round, order rotated.
+
+    `faults`, if given, receives each implementation's page faults over all timed steps.
+    """
     for impl in impls:
         for _ in range(warmup):
             impl.step()
     times: dict[str, list[float]] = {impl.name: [] for impl in impls}
+    counted = {impl.name: 0 for impl in impls}
     clock = time.perf_counter
     for r in range(repeat):
         k = r % len(impls)
         for impl in impls[k:] + impls[:k]:
+            f0 = minor_page_faults()
             t0 = clock()
             impl.step()
             times[impl.name].append(clock() - t0)
+            counted[impl.name] += minor_page_faults() - f0
+    if faults is not None:
+        faults.update(counted)
     return times
 
 
@@ -316,7 +339,8 @@ def run_timing(
             # minitorch_rnn's times; the collector still runs on everything made from now on.
             gc.collect()
             gc.freeze()
-        times = time_interleaved(impls, n, 1 if quick else w.warmup)
+        faults: dict[str, int] = {}
+        times = time_interleaved(impls, n, 1 if quick else w.warmup, faults)
         if freeze:
             gc.unfreeze()
         results[name] = {
@@ -324,6 +348,7 @@ def run_timing(
             "repeat": n,
             "first_step_loss": losses,
             "stats": summarise(times),
+            "page_faults_per_step": {k: v / n for k, v in faults.items()},
         }
         print(f"  {name:7s} {w.describe():28s} done ({n} interleaved rounds)", flush=True)
     return results
@@ -353,6 +378,11 @@ def print_table(results: dict[str, dict[str, Any]], missing: dict[str, str]) -> 
             verdict.append("beats torch" if mt_ratio < th_ratio else "slower than torch")
         print(row + "  " + ", ".join(verdict))
     print("(per-step medians of interleaved runs; ratios are to the hand-written NumPy BPTT)")
+    for name, r in results.items():
+        per_step = r.get("page_faults_per_step", {})
+        if any(per_step.values()):
+            counts = " / ".join(f"{c} {per_step[c]:.0f}" for c in cols if c in per_step)
+            print(f"page faults per step, {name}: {counts}")
     for name, why in missing.items():
         print(f"not run: {name}: {why}")
 

@@ -51,6 +51,8 @@ def test_main_quick_on_seed_writes_json(tmp_path, capsys):
     report = json.loads(out.read_text())
     assert report["timing"]["seed"]["stats"]["numpy"]["ratio"] == 1.0
     assert "minitorch" in report["timing"]["seed"]["stats"]
+    faults = report["timing"]["seed"]["page_faults_per_step"]
+    assert set(faults) == set(report["timing"]["seed"]["stats"]) and min(faults.values()) >= 0
     peak = report["memory"]["peak"]["seed"]
     assert peak["saved_activations_bytes"] > 0 and peak["minitorch_peak_bytes"] > 0
     assert report["machine"]["cores"] >= 1

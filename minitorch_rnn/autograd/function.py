@@ -227,9 +227,9 @@ class ProductSum(DeferredGrad):
         a, g = self.pairs[0]
         if len(self.pairs) == 1:
             return a.T @ g
-        # Stack the pairs a chunk at a time: nearly all the speed of one matmul, but small
-        # buffers, which the allocator hands out again and again (a big fresh buffer costs a
-        # page fault for every 4 KiB of it, every step).
+        # Stack the pairs a chunk at a time: nearly all the speed of one matmul, with two small
+        # buffers instead of a copy of every a_i and g_i at once (for an RNN over 500 steps,
+        # that copy took the peak memory of forward+backward from 5.1 to 8.8 MiB).
         n = max(1, self.CHUNK_BYTES // (a.nbytes + g.nbytes))
         total = np.zeros(self.shape, dtype=g.dtype)
         for i in range(0, len(self.pairs), n):
