@@ -11,6 +11,17 @@ from ._tensor import Tensor, _as_array, _shape_args
 from .dtypes import float32, is_floating, to_dtype
 
 
+def _size(size: Any) -> tuple[int, ...]:
+    """A shape from ``f(2, 3)`` or ``f((2, 3))``; a negative size is torch's RuntimeError."""
+    shape = _shape_args(size)
+    for n in shape:
+        if n < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {n}: {list(shape)}"
+            )
+    return shape
+
+
 def _make(a: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
     dt = to_dtype(dtype)
     if dt is not None and a.dtype != dt:
@@ -38,19 +49,19 @@ def _float_dtype(dtype: Any) -> np.dtype:
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of shape `size` (float32 unless `dtype` says otherwise)."""
-    return Tensor(np.zeros(_shape_args(size), dtype=_float_dtype(dtype)), requires_grad)
+    return Tensor(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of shape `size` (float32 unless `dtype` says otherwise)."""
-    return Tensor(np.ones(_shape_args(size), dtype=_float_dtype(dtype)), requires_grad)
+    return Tensor(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of `size` filled with `fill_value` (an int gives int64, a bool gives bool)."""
     if dtype is None and isinstance(fill_value, (bool, int)):
         dtype = np.dtype(bool) if isinstance(fill_value, bool) else np.int64
-    return Tensor(np.full(tuple(size), fill_value, dtype=_float_dtype(dtype)), requires_grad)
+    return Tensor(np.full(_size((size,)), fill_value, dtype=_float_dtype(dtype)), requires_grad)
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -81,21 +92,21 @@ def arange(
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from the package-wide generator."""
     dt = _float_dtype(dtype)
-    a = random.generator().standard_normal(_shape_args(size), dtype=dt)
+    a = random.generator().standard_normal(_size(size), dtype=dt)
     return Tensor(a, requires_grad)
 
 
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) from the package-wide generator."""
     dt = _float_dtype(dtype)
-    return Tensor(random.generator().random(_shape_args(size), dtype=dt), requires_grad)
+    return Tensor(random.generator().random(_size(size), dtype=dt), requires_grad)
 
 
 def randint(low: int, high: Optional[int] = None, size: Any = (), dtype: Any = None) -> Tensor:
     """Integers in [low, high) (int64), as `torch.randint`."""
     if high is None:
         low, high = 0, low
-    a = random.generator().integers(low, high, size=tuple(size))
+    a = random.generator().integers(low, high, size=_size((size,)))
     return Tensor(a.astype(to_dtype(dtype) or np.int64))
 
 

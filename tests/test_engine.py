@@ -393,6 +393,12 @@ MORE_ERRORS = [  # (case, call on a library, exception, torch 2.13's message; {l
      "Tensors must have same number of dimensions: got 2 and 1"),
     ("integer_requires_grad", lambda t: t.tensor([1, 2], requires_grad=True), RuntimeError,
      "Only Tensors of floating point and complex dtype can require gradients"),
+    ("index_out_of_bounds", lambda t: t.zeros(2, 3)[1, 7], IndexError,
+     "index 7 is out of bounds for dimension 1 with size 3"),
+    ("float_index", lambda t: t.zeros(3)[t.tensor([0.0])], IndexError,
+     "tensors used as indices must be long, int, byte or bool tensors"),
+    ("negative_size", lambda t: t.ones(2, -1), RuntimeError,
+     "Trying to create tensor with negative dimension -1: [2, -1]"),
     ("backward_gradient_shape", lambda t: (t.zeros(2, requires_grad=True) * 2).backward(
         t.ones(3)), RuntimeError, "Mismatch in shape: grad_output[0] has a shape of "
      "{lib}.Size([3]) and output[0] has a shape of {lib}.Size([2])."),

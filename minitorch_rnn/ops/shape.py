@@ -93,7 +93,10 @@ class Index(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, index: Any) -> np.ndarray:
         ctx.args = index, x.shape
-        return x[index]
+        try:
+            return x[index]
+        except IndexError as e:  # numpy says "axis" where torch says "dimension"
+            raise IndexError(str(e).replace("for axis", "for dimension")) from None
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> Any:
