@@ -46,6 +46,11 @@ from typing import Any, Optional
 
 import numpy as np
 
+try:
+    import resource  # page fault counts (Unix only)
+except ImportError:
+    resource = None  # type: ignore[assignment]
+
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads: see the docstring
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy_bptt  # noqa: E402  (the hand-written reference, next to this file)
@@ -272,9 +277,7 @@ def minor_page_faults() -> int:
     Each costs the kernel a fresh zeroed 4 KiB page -- ~1.6 us on the VM we measured on -- and
     a step pays them again for memory the allocator gave back to the system after the last one.
     """
-    try:
-        import resource
-    except ImportError:
+    if resource is None:
         return 0
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
