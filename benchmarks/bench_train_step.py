@@ -167,7 +167,7 @@ class Minitorch:
         return loss
 
     def grads(self) -> dict[str, np.ndarray]:
-        return {n: p.grad.data for n, p in self.model.named_parameters()}
+        return {n: p.grad._data for n, p in self.model.named_parameters()}
 
 
 def torch_missing() -> Optional[str]:

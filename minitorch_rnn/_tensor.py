@@ -2,7 +2,7 @@
 
 (The file is `_tensor.py`, as in torch, because `mt.tensor` is the factory function.)
 
-* ``data`` -- the array itself;
+* ``_data`` -- the array itself (``.numpy()`` hands it out; ``.data`` is torch's view of it);
 * ``requires_grad`` -- should backward compute a gradient for this tensor?
 * ``grad_fn`` -- the tape node (a `Function`) that made it; ``None`` for leaves;
 * ``grad`` -- after ``backward()``, d(output)/d(this tensor), for leaves.
@@ -28,11 +28,11 @@ Number = Union[int, float, bool]
 
 
 class Tensor:
-    __slots__ = ("data", "_requires_grad", "grad", "grad_fn", "_output_nr", "_vc", "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_output_nr", "_vc", "__weakref__")
     __array_ufunc__ = None  # `np_array + tensor` calls Tensor.__radd__ instead of numpy's loop
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
-        self.data: np.ndarray = data if type(data) is np.ndarray else _as_array(data)
+        self._data: np.ndarray = data if type(data) is np.ndarray else _as_array(data)
         self._requires_grad = False
         self.grad: Optional[Tensor] = None
         self.grad_fn: Optional[Function] = None
@@ -45,31 +45,46 @@ class Tensor:
 
     # ---- what it is -------------------------------------------------------------------------
     @property
+    def data(self) -> Tensor:
+        """The same memory as a Tensor outside autograd, as torch's ``.data``: no ``grad_fn``,
+        ``requires_grad=False``, and a version counter of its own -- so an in-place change made
+        through it is *not* seen by the check that protects saved tensors. Prefer ``detach()``,
+        which shares the counter (see docs/autograd.md)."""
+        return Tensor(self._data)
+
+    @data.setter
+    def data(self, other: Tensor) -> None:
+        # torch lets `t.data = other` swap in other's storage, shape and dtype included
+        if not isinstance(other, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(other).__name__}")
+        self._data = other._data
+
+    @property
     def shape(self) -> tuple[int, ...]:
         """The size of each dim, a tuple (torch's `torch.Size`)."""
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self) -> np.dtype:
         """The element type: a `numpy.dtype`, equal to `mt.float32` etc."""
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self) -> int:
         """The number of dims."""
-        return self.data.ndim
+        return self._data.ndim
 
     def size(self, dim: Optional[int] = None) -> Any:
         """The shape, or the size of one dim."""
-        return self.data.shape if dim is None else self.data.shape[_wrap_dim(dim, self.ndim)]
+        return self._data.shape if dim is None else self._data.shape[_wrap_dim(dim, self.ndim)]
 
     def dim(self) -> int:
         """The number of dims."""
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
         """The number of entries."""
-        return self.data.size
+        return self._data.size
 
     @property
     def is_leaf(self) -> bool:
@@ -89,7 +104,7 @@ class Tensor:
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
-        if flag and not is_floating(self.data.dtype):
+        if flag and not is_floating(self._data.dtype):
             raise RuntimeError(
                 "Only Tensors of floating point and complex dtype can require gradients"
             )
@@ -114,7 +129,7 @@ class Tensor:
     # ---- leaving the tape -------------------------------------------------------------------
     def detach(self) -> Tensor:
         """The same data, cut off from the tape (shares memory and version counter)."""
-        t = Tensor(self.data)
+        t = Tensor(self._data)
         t._vc = self._vc
         return t
 
@@ -125,19 +140,19 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."
             )
-        return self.data
+        return self._data
 
     def item(self) -> Number:
         """The single value of a one-entry tensor, as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self) -> Any:
         """The values as nested Python lists."""
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.numpy() if dtype is None else self.numpy().astype(dtype)
@@ -149,9 +164,9 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-        return bool(self.data.item())
+        return bool(self._data.item())
 
     # ---- backward ---------------------------------------------------------------------------
     def backward(self, gradient: Any = None, retain_graph: Optional[bool] = None) -> None:
@@ -161,18 +176,18 @@ class Tensor:
                 "element 0 of tensors does not require grad and does not have a grad_fn"
             )
         if gradient is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            grad = np.ones_like(self.data)
+            grad = np.ones_like(self._data)
         else:
             grad = np.asarray(
-                gradient.data if isinstance(gradient, Tensor) else gradient, dtype=self.data.dtype
+                gradient._data if isinstance(gradient, Tensor) else gradient, dtype=self._data.dtype
             )
-            if grad.shape != self.data.shape:
+            if grad.shape != self._data.shape:
                 raise RuntimeError(
                     "Mismatch in shape: grad_output[0] has a shape of "
                     f"minitorch_rnn.Size({list(grad.shape)}) and output[0] has a shape of "
-                    f"minitorch_rnn.Size({list(self.data.shape)})."
+                    f"minitorch_rnn.Size({list(self._data.shape)})."
                 )
         engine.run_backward([self], [grad], retain_graph=bool(retain_graph))
 
@@ -244,22 +259,22 @@ class Tensor:
 
     # comparisons give bool tensors, outside the tape
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self.data == _data(other))
+        return Tensor(self._data == _data(other))
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self.data != _data(other))
+        return Tensor(self._data != _data(other))
 
     def __lt__(self, other: Any) -> Tensor:
-        return Tensor(self.data < _data(other))
+        return Tensor(self._data < _data(other))
 
     def __le__(self, other: Any) -> Tensor:
-        return Tensor(self.data <= _data(other))
+        return Tensor(self._data <= _data(other))
 
     def __gt__(self, other: Any) -> Tensor:
-        return Tensor(self.data > _data(other))
+        return Tensor(self._data > _data(other))
 
     def __ge__(self, other: Any) -> Tensor:
-        return Tensor(self.data >= _data(other))
+        return Tensor(self._data >= _data(other))
 
     __hash__ = object.__hash__  # tensors are dict keys by identity (optimizer state)
 
@@ -291,7 +306,7 @@ class Tensor:
     def to(self, dtype: Any) -> Tensor:
         """The same values in another dtype (on the tape)."""
         dt = to_dtype(dtype)
-        return self if dt == self.data.dtype else ops.ToCopy.apply(self, dtype=dt)
+        return self if dt == self._data.dtype else ops.ToCopy.apply(self, dtype=dt)
 
     def float(self) -> Tensor:
         """`self.to(mt.float32)`."""
@@ -312,10 +327,10 @@ class Tensor:
 
     def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Mean over `dim` (all dims by default)."""
-        if not is_floating(self.data.dtype):  # numpy would quietly give float64; torch refuses
+        if not is_floating(self._data.dtype):  # numpy would quietly give float64; torch refuses
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
-                f"point or complex dtype. Got: {scalar_type_name(self.data.dtype)}"
+                f"point or complex dtype. Got: {scalar_type_name(self._data.dtype)}"
             )
         return ops.Mean.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim)
 
@@ -326,7 +341,7 @@ class Tensor:
         _axes(dim, self.ndim)  # torch's "Dimension out of range" for a bad dim
         if self.ndim == 0:  # the max of one number is itself, at index 0
             return MaxResult(self.clone(), Tensor(np.array(0)))
-        indices = np.argmax(self.data, axis=dim)
+        indices = np.argmax(self._data, axis=dim)
         values = ops.MaxDim.apply(self, dim=dim, keepdim=keepdim, indices=indices)
         if keepdim:
             indices = np.expand_dims(indices, dim)
@@ -335,9 +350,9 @@ class Tensor:
     def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
         """Indices of the maxima (not differentiable)."""
         if dim is None:
-            return Tensor(np.asarray(np.argmax(self.data)))
+            return Tensor(np.asarray(np.argmax(self._data)))
         _axes(dim, self.ndim)  # torch's "Dimension out of range" for a bad dim
-        return Tensor(np.argmax(self.data, axis=dim if self.ndim else None, keepdims=keepdim))
+        return Tensor(np.argmax(self._data, axis=dim if self.ndim else None, keepdims=keepdim))
 
     # ---- shapes -------------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
@@ -346,7 +361,7 @@ class Tensor:
 
     def is_contiguous(self) -> bool:
         """True when the entries lie in memory in row-major order, with no gaps (as torch)."""
-        return bool(self.data.flags.c_contiguous)
+        return bool(self._data.flags.c_contiguous)
 
     def view(self, *shape: Any) -> Tensor:
         """Same as `reshape` here."""
@@ -374,12 +389,12 @@ class Tensor:
     @property
     def T(self) -> Tensor:
         """The transpose of a 2-D tensor (all dims reversed)."""
-        return ops.Permute.apply(self, dims=tuple(range(self.data.ndim - 1, -1, -1)))
+        return ops.Permute.apply(self, dims=tuple(range(self._data.ndim - 1, -1, -1)))
 
     def unsqueeze(self, dim: int) -> Tensor:
         """Insert a dim of size 1 at `dim`."""
         dim = _wrap_dim(dim, self.ndim + 1)  # it may also go after the last dim
-        return ops.Unsqueeze.apply(self, shape=np.expand_dims(self.data, dim).shape)
+        return ops.Unsqueeze.apply(self, shape=np.expand_dims(self._data, dim).shape)
 
     def squeeze(self, dim: Any = None) -> Tensor:
         """Drop dims of size 1 (only `dim`, if given)."""
@@ -430,9 +445,9 @@ class Tensor:
         """In place `self += alpha * other` (for optimizers; not recorded on the tape)."""
         self._check_inplace()
         np.add(
-            self.data,
+            self._data,
             _data(other) * alpha if alpha != 1 else _data(other),
-            out=self.data,
+            out=self._data,
             casting="same_kind",
         )
         return self._modified()
@@ -444,24 +459,24 @@ class Tensor:
     def mul_(self, other: Any) -> Tensor:
         """In place `self *= other`."""
         self._check_inplace()
-        np.multiply(self.data, _data(other), out=self.data, casting="same_kind")
+        np.multiply(self._data, _data(other), out=self._data, casting="same_kind")
         return self._modified()
 
     def zero_(self) -> Tensor:
         """In place: fill with zeros."""
         self._check_inplace()
-        self.data[...] = 0
+        self._data[...] = 0
         return self._modified()
 
     def copy_(self, src: Any) -> Tensor:
         """In place: copy `src`'s values into self."""
         self._check_inplace()
-        self.data[...] = _data(src)
+        self._data[...] = _data(src)
         return self._modified()
 
     def __setitem__(self, index: Any, value: Any) -> None:
         self._check_inplace("a view of a leaf Variable")  # (torch writes through a view: x[i])
-        self.data[_index(index)] = _data(value)
+        self._data[_index(index)] = _data(value)
         self._modified()
 
     # ---- printing -----------------------------------------------------------------------------
@@ -478,7 +493,7 @@ class MaxResult(NamedTuple):
 
 def format_tensor(t: Tensor, prefix: str) -> str:
     """Torch's layout: 4 decimals, aligned columns, 80 characters a line, suffixes at the end."""
-    a = t.data
+    a = t._data
     suffixes = []
     if a.size == 0 and a.ndim != 1:
         suffixes.append(f"size={a.shape}")
@@ -495,7 +510,7 @@ def format_tensor(t: Tensor, prefix: str) -> str:
 def _as_array(data: Any) -> np.ndarray:
     """Python data -> array with torch's default dtypes (floats become float32)."""
     if isinstance(data, Tensor):
-        return data.data
+        return data._data
     a = np.asarray(data)
     if a.dtype == np.float64 and not isinstance(data, np.ndarray):
         a = a.astype(np.float32)
@@ -506,14 +521,14 @@ def _wrap(x: Any, like: Tensor) -> Tensor:
     """Make `x` a Tensor for a binary op with `like`; a Python number takes `like`'s dtype."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, (int, float, bool, np.number)) and like.data.dtype.kind == "f":
-        return Tensor(np.asarray(x, dtype=like.data.dtype))
+    if isinstance(x, (int, float, bool, np.number)) and like._data.dtype.kind == "f":
+        return Tensor(np.asarray(x, dtype=like._data.dtype))
     return Tensor(_as_array(x))
 
 
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     """Torch's rule: a 0-d tensor does not widen one with dims (f32 (3,) + f64 () -> f32)."""
-    da, db = a.data, b.data
+    da, db = a._data, b._data
     if da.dtype is not db.dtype and (da.ndim == 0) != (db.ndim == 0):
         if da.dtype.kind == db.dtype.kind == "f":
             return (a.to(db.dtype), b) if da.ndim == 0 else (a, b.to(da.dtype))
@@ -521,7 +536,7 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def _data(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:
@@ -558,9 +573,9 @@ def _index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_index(i) for i in index)
     if isinstance(index, Tensor):
-        if index.data.dtype.kind not in "iub":
+        if index._data.dtype.kind not in "iub":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        return index.data
+        return index._data
     if isinstance(index, list):
         return np.asarray(index)
     return index

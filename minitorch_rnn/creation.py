@@ -31,7 +31,7 @@ def _make(a: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of `data` (numpy dtypes kept; Python floats become float32)."""
-    a = np.array(data.data if isinstance(data, Tensor) else _as_array(data))
+    a = np.array(data._data if isinstance(data, Tensor) else _as_array(data))
     return _make(a, dtype, requires_grad)
 
 

@@ -76,7 +76,7 @@ def load(f: PathLike) -> Any:
 def _encode(obj: Any, path: str, arrays: dict[str, np.ndarray]) -> Any:
     """JSON for `obj`; its arrays go into `arrays` under names derived from `path`."""
     if isinstance(obj, (Tensor, np.ndarray)):
-        array = obj.data if isinstance(obj, Tensor) else obj
+        array = obj._data if isinstance(obj, Tensor) else obj
         if array.dtype.hasobject:
             raise TypeError(f"cannot save an object array (at {path or 'the top level'!r})")
         name = path or "tensor"

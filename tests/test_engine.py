@@ -21,8 +21,8 @@ def test_diamond_graph_accumulates_both_paths() -> None:
     a = x.tanh()
     y = (a * 2 + a * a).sum()  # a feeds two branches that meet again
     y.backward()
-    t = np.tanh(x.data)
-    np.testing.assert_allclose(x.grad.data, (2 + 2 * t) * (1 - t * t), rtol=1e-12)
+    t = np.tanh(x._data)
+    np.testing.assert_allclose(x.grad._data, (2 + 2 * t) * (1 - t * t), rtol=1e-12)
 
 
 def test_tensor_reused_many_times() -> None:
@@ -31,7 +31,7 @@ def test_tensor_reused_many_times() -> None:
     for _ in range(50):
         y = y + x
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [51.0, 51.0])
+    np.testing.assert_array_equal(x.grad._data, [51.0, 51.0])
 
 
 @pytest.mark.parametrize("matmul_first", [True, False])
@@ -41,9 +41,9 @@ def test_weight_gradient_of_a_matmul_adds_to_other_uses(matmul_first: bool) -> N
     w, x = leaf(3, 3), leaf(2, 3, seed=1)
     y = (x @ w).sum() + (w * 2).sum() if matmul_first else (w * 2).sum() + (x @ w).sum()
     y.backward()
-    expected = 2 + np.repeat(x.data.sum(axis=0)[:, None], 3, axis=1)
+    expected = 2 + np.repeat(x._data.sum(axis=0)[:, None], 3, axis=1)
     assert w.grad.dtype == w.dtype
-    np.testing.assert_allclose(w.grad.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(w.grad._data, expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("chunk_bytes", [1, 3 * 2 * 4 * 8 * 2, 10**9])
@@ -59,8 +59,8 @@ def test_weight_used_at_many_steps_sums_every_step(
     outs = [x @ w for x in xs]
     gs = [np.random.default_rng(20 + k).standard_normal((2, 4)) for k in range(7)]
     sum((o * mt.tensor(g)).sum() for o, g in zip(outs, gs)).backward()
-    expected = sum(x.data.T @ g for x, g in zip(xs, gs))
-    np.testing.assert_allclose(w.grad.data, expected, rtol=1e-12)
+    expected = sum(x._data.T @ g for x, g in zip(xs, gs))
+    np.testing.assert_allclose(w.grad._data, expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("index", [0, 2, -1, (1, 0), slice(1, 3)])
@@ -75,9 +75,9 @@ def test_gradient_through_stack_then_index(index: Any) -> None:
     expected[index] = w
     for k, x in enumerate(xs):
         assert x.grad is not None
-        np.testing.assert_array_equal(x.grad.data, expected[k])
-        x.grad.data[...] = 1.0  # a gradient the user owns: writable, not a shared zero view
-    np.testing.assert_array_equal(xs[0].grad.data, np.ones((2, 3)))
+        np.testing.assert_array_equal(x.grad._data, expected[k])
+        x.grad._data[...] = 1.0  # a gradient the user owns: writable, not a shared zero view
+    np.testing.assert_array_equal(xs[0].grad._data, np.ones((2, 3)))
 
 
 @pytest.mark.parametrize("other_use_first", [True, False])
@@ -93,7 +93,7 @@ def test_unpicked_stack_inputs_used_elsewhere_keep_their_gradient(other_use_firs
         picked = mt.stack(xs)[-1].sum()
         loss = picked + (xs[0] * 5.0).sum() + (xs[1] * 7.0).sum()
     loss.backward()
-    np.testing.assert_array_equal(a.grad.data, np.full((2, 3), 1.0 * 5 + 2.0 * 7 + 3.0))
+    np.testing.assert_array_equal(a.grad._data, np.full((2, 3), 1.0 * 5 + 2.0 * 7 + 3.0))
 
 
 def test_two_indexes_of_one_stack_add_up() -> None:
@@ -101,9 +101,9 @@ def test_two_indexes_of_one_stack_add_up() -> None:
     s = mt.stack(xs, dim=1)  # not dim 0: Stack fills in the zeros itself
     (s[0, 1] * 3 + s[2, 1] + mt.stack(xs)[1].sum() + mt.stack(xs)[-1][0]).backward()
     expected_1 = np.ones(4) + 3 * np.eye(4)[0] + np.eye(4)[2]  # sum(), then s[0, 1], s[2, 1]
-    np.testing.assert_array_equal(xs[1].grad.data, expected_1)
-    np.testing.assert_array_equal(xs[0].grad.data, np.zeros(4))
-    np.testing.assert_array_equal(xs[2].grad.data, np.eye(4)[0])
+    np.testing.assert_array_equal(xs[1].grad._data, expected_1)
+    np.testing.assert_array_equal(xs[0].grad._data, np.zeros(4))
+    np.testing.assert_array_equal(xs[2].grad._data, np.eye(4)[0])
 
 
 def test_retained_gradient_of_a_stack_is_a_full_array() -> None:
@@ -111,7 +111,7 @@ def test_retained_gradient_of_a_stack_is_a_full_array() -> None:
     s = mt.stack(xs)
     s.retain_grad()
     s[-1].sum().backward()
-    np.testing.assert_array_equal(s.grad.data, [[0, 0], [0, 0], [1, 1]])
+    np.testing.assert_array_equal(s.grad._data, [[0, 0], [0, 0], [1, 1]])
 
 
 def test_five_thousand_step_recurrence_backpropagates() -> None:
@@ -127,9 +127,9 @@ def test_accumulation_across_two_backward_calls() -> None:
     x = leaf(3)
     y = (x * x).sum()
     y.backward(retain_graph=True)
-    first = x.grad.data.copy()
+    first = x.grad._data.copy()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * first)
+    np.testing.assert_allclose(x.grad._data, 2 * first)
 
 
 def test_second_backward_without_retain_graph_is_torchs_error() -> None:
@@ -157,7 +157,7 @@ def test_gradient_of_wrong_shape() -> None:
 def test_explicit_gradient() -> None:
     x = leaf(3)
     (x * 3).backward(mt.tensor(np.array([1.0, 2.0, 3.0])))
-    np.testing.assert_array_equal(x.grad.data, [3.0, 6.0, 9.0])
+    np.testing.assert_array_equal(x.grad._data, [3.0, 6.0, 9.0])
 
 
 def test_requires_grad_only_for_floats() -> None:
@@ -172,7 +172,7 @@ def test_non_leaf_grad_is_none_unless_retained() -> None:
     b.retain_grad()
     (a + b).sum().backward()
     assert a.grad is None and not a.is_leaf
-    np.testing.assert_array_equal(b.grad.data, np.ones(3))
+    np.testing.assert_array_equal(b.grad._data, np.ones(3))
 
 
 def test_no_grad_context_and_decorator() -> None:
@@ -238,7 +238,7 @@ def test_inplace_changes_before_a_node_was_recorded_are_fine() -> None:
     z = (w + other).sum()  # Add saves nothing
     other.mul_(5)
     (y + z).backward()
-    np.testing.assert_array_equal(w.grad.data, [3.0, 3.0, 3.0])
+    np.testing.assert_array_equal(w.grad._data, [3.0, 3.0, 3.0])
     assert x._version == 1 and other._version == 1
 
 
@@ -251,7 +251,7 @@ def test_inplace_on_leaf_requiring_grad_is_refused_outside_no_grad() -> None:
     with mt.no_grad():
         w.add_(1)  # what an optimizer does
         w.mul_(2)
-        w.sub_(w.data, alpha=0.5)
+        w.sub_(w._data, alpha=0.5)
         w.copy_(np.zeros(3))
         w.zero_()
     assert w._version == 5
@@ -453,9 +453,9 @@ def test_scalars_and_arrays_mix_in_on_either_side() -> None:
     y = 1.0 - x
     z = 2 / x
     w = np.ones(3) * x
-    np.testing.assert_allclose(y.data, 1 - x.data)
-    np.testing.assert_allclose(z.data, 2 / x.data)
-    np.testing.assert_allclose(w.data, x.data)
+    np.testing.assert_allclose(y._data, 1 - x._data)
+    np.testing.assert_allclose(z._data, 2 / x._data)
+    np.testing.assert_allclose(w._data, x._data)
 
 
 def test_repr_like_torch() -> None:
@@ -488,7 +488,7 @@ def test_manual_seed_reproducible() -> None:
     a = mt.randn(4)
     mt.manual_seed(3)
     b = mt.randn(4)
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a._data, b._data)
 
 
 def test_autograd_grad_leaves_dot_grad_alone() -> None:
@@ -496,8 +496,8 @@ def test_autograd_grad_leaves_dot_grad_alone() -> None:
     h = x * 2
     y = (h * h).sum()
     gx, gh = mt.autograd.grad(y, [x, h])
-    np.testing.assert_allclose(gx.data, 8 * x.data)
-    np.testing.assert_allclose(gh.data, 2 * h.data)
+    np.testing.assert_allclose(gx._data, 8 * x._data)
+    np.testing.assert_allclose(gh._data, 2 * h._data)
     assert x.grad is None
 
 
@@ -524,7 +524,7 @@ def test_unbind_unused_outputs_get_zero_gradient() -> None:
     (b * 3).sum().backward()
     expected = np.zeros((4, 2))
     expected[1] = 3
-    np.testing.assert_array_equal(x.grad.data, expected)
+    np.testing.assert_array_equal(x.grad._data, expected)
 
 
 def test_scopes_tag_nodes() -> None:
@@ -546,6 +546,6 @@ def test_retain_grads_and_values_for_drawing() -> None:
     z = (y * 3).sum()
     with mt.autograd.retain_grads():
         z.backward()
-    np.testing.assert_array_equal(y.grad_fn.output_value, y.data)
+    np.testing.assert_array_equal(y.grad_fn.output_value, y._data)
     np.testing.assert_array_equal(y.grad_fn.grad_outputs[0], [3.0, 3.0])
     assert y.grad is None  # normal tensors still keep no non-leaf grad

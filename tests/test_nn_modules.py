@@ -179,7 +179,7 @@ def test_load_state_dict_accepts_numpy_arrays() -> None:
 def test_linear_is_x_times_w_transposed_plus_b(shape: tuple[int, ...], bias: bool) -> None:
     layer = nn.Linear(4, 3, bias=bias, dtype=mt.float64)
     x = f64(*shape)
-    expected = x.data @ layer.weight.data.T + (layer.bias.data if bias else 0.0)
+    expected = x._data @ layer.weight._data.T + (layer.bias._data if bias else 0.0)
     out = layer(x)
     assert out.shape == shape[:-1] + (3,)
     np.testing.assert_allclose(numpy_of(out), expected, rtol=1e-12)
@@ -236,8 +236,8 @@ def test_linear_with_zero_inputs_is_allowed() -> None:
 def test_sequential_applies_modules_in_order() -> None:
     model = nn.Sequential(nn.Linear(4, 3, dtype=mt.float64), nn.Tanh(), nn.Linear(3, 2, dtype=mt.float64))
     x = f64(5, 4)
-    h = np.tanh(x.data @ model[0].weight.data.T + model[0].bias.data)
-    expected = h @ model[2].weight.data.T + model[2].bias.data
+    h = np.tanh(x._data @ model[0].weight._data.T + model[0].bias._data)
+    expected = h @ model[2].weight._data.T + model[2].bias._data
     np.testing.assert_allclose(numpy_of(model(x)), expected, rtol=1e-12)
     assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
 
@@ -279,8 +279,8 @@ def test_sequential_from_an_ordered_dict_uses_its_keys() -> None:
 )
 def test_activation_modules_and_functions(module: Any, function: Any, reference: Any) -> None:
     x = f64(3, 4, scale=3.0)
-    np.testing.assert_allclose(numpy_of(module()(x)), reference(x.data), rtol=1e-12)
-    np.testing.assert_allclose(numpy_of(function(x)), reference(x.data), rtol=1e-12)
+    np.testing.assert_allclose(numpy_of(module()(x)), reference(x._data), rtol=1e-12)
+    np.testing.assert_allclose(numpy_of(function(x)), reference(x._data), rtol=1e-12)
 
 
 # --------------------------------------------------------------------------- Dropout
@@ -306,7 +306,7 @@ def test_dropout_gradient_is_the_same_mask() -> None:
     y = F.dropout(x, p=0.3)
     y.sum().backward()
     kept = numpy_of(y) != 0
-    np.testing.assert_allclose(x.grad.data, np.where(kept, 1 / 0.7, 0.0), rtol=1e-12)
+    np.testing.assert_allclose(x.grad._data, np.where(kept, 1 / 0.7, 0.0), rtol=1e-12)
 
 
 def test_dropout_is_the_identity_in_eval_mode() -> None:
@@ -327,7 +327,7 @@ def test_dropout_is_reproducible_under_manual_seed() -> None:
 def test_dropout_extremes() -> None:
     x = f64(20)
     np.testing.assert_array_equal(numpy_of(F.dropout(x, p=1.0)), np.zeros(20))
-    np.testing.assert_array_equal(numpy_of(F.dropout(x, p=0.0)), x.data)
+    np.testing.assert_array_equal(numpy_of(F.dropout(x, p=0.0)), x._data)
 
 
 @pytest.mark.parametrize("p", [1.5, -0.1])
@@ -352,7 +352,7 @@ def numpy_cross_entropy(logits: np.ndarray, target: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_mse_loss_formula(reduction: str) -> None:
     x, y = f64(4, 3, seed=1), f64(4, 3, seed=2)
-    squares = (x.data - y.data) ** 2
+    squares = (x._data - y._data) ** 2
     expected = {"mean": squares.mean(), "sum": squares.sum(), "none": squares}[reduction]
     np.testing.assert_allclose(numpy_of(nn.MSELoss(reduction)(x, y)), expected, rtol=1e-12)
     assert gradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction), [x, y])
@@ -367,7 +367,7 @@ def test_mse_loss_warns_when_shapes_differ_like_torch() -> None:
 def test_cross_entropy_formula_and_gradient(reduction: str) -> None:
     logits = f64(5, 4, seed=3)
     target = mt.tensor(np.array([0, 3, 1, 1, 2]))
-    per_sample = numpy_cross_entropy(logits.data, target.data)
+    per_sample = numpy_cross_entropy(logits._data, target._data)
     expected = {"mean": per_sample.mean(), "sum": per_sample.sum(), "none": per_sample}[reduction]
     loss = nn.CrossEntropyLoss(reduction=reduction)(logits, target)
     np.testing.assert_allclose(numpy_of(loss), expected, rtol=1e-12)
@@ -378,9 +378,9 @@ def test_cross_entropy_gradient_is_softmax_minus_one_hot() -> None:
     logits = f64(3, 4, seed=4)
     target = np.array([2, 0, 3])
     F.cross_entropy(logits, mt.tensor(target)).backward()
-    e = np.exp(logits.data - logits.data.max(axis=1, keepdims=True))
+    e = np.exp(logits._data - logits._data.max(axis=1, keepdims=True))
     softmax = e / e.sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(logits.grad.data, (softmax - np.eye(4)[target]) / 3, rtol=1e-12)
+    np.testing.assert_allclose(logits.grad._data, (softmax - np.eye(4)[target]) / 3, rtol=1e-12)
 
 
 def test_cross_entropy_is_stable_for_huge_logits() -> None:
@@ -388,14 +388,14 @@ def test_cross_entropy_is_stable_for_huge_logits() -> None:
     loss = F.cross_entropy(logits, mt.tensor(np.array([1, 1])), reduction="none")
     np.testing.assert_allclose(numpy_of(loss), [1000.0, 0.0])
     loss.sum().backward()
-    assert np.all(np.isfinite(logits.grad.data))
+    assert np.all(np.isfinite(logits.grad._data))
 
 
 def test_cross_entropy_on_one_unbatched_sample() -> None:
     logits = f64(5, seed=5)
     loss = F.cross_entropy(logits, mt.tensor(3))
     assert loss.shape == ()
-    np.testing.assert_allclose(numpy_of(loss), numpy_cross_entropy(logits.data, np.array(3)), rtol=1e-12)
+    np.testing.assert_allclose(numpy_of(loss), numpy_cross_entropy(logits._data, np.array(3)), rtol=1e-12)
 
 
 def test_cross_entropy_with_extra_dims_matches_torch() -> None:
@@ -410,7 +410,7 @@ def test_cross_entropy_with_extra_dims_matches_torch() -> None:
     np.testing.assert_allclose(numpy_of(ours), theirs.detach().numpy(), rtol=1e-12)
     ours.sum().backward()
     theirs.sum().backward()
-    np.testing.assert_allclose(ours_in.grad.data, theirs_in.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours_in.grad._data, theirs_in.grad.numpy(), rtol=1e-12)
 
 
 @pytest.mark.parametrize(

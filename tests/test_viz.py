@@ -289,7 +289,7 @@ def test_show_grads_colours_vanishing_gradients() -> None:
             fills[len(fills)] = GRAD_RAMP.index(match.group(1))
     assert len(fills) == 8 and fills[0] < fills[7]  # pale early, dark late
     assert list(fills.values()) == sorted(fills.values())
-    assert f"‖grad‖ {np.linalg.norm(rnn.weight_hh_l0.grad.data):.2g}" in dot.source
+    assert f"‖grad‖ {np.linalg.norm(rnn.weight_hh_l0.grad._data):.2g}" in dot.source
     # outside retain_grads() the ops keep no gradients: a warning says what to do
     loss2, _ = rnn_loss(steps=2)
     loss2.backward()
@@ -300,11 +300,11 @@ def test_show_grads_colours_vanishing_gradients() -> None:
 def test_retain_grads_does_not_change_training() -> None:
     loss, rnn = rnn_loss(steps=4)
     loss.backward()
-    plain = rnn.weight_hh_l0.grad.data.copy()
+    plain = rnn.weight_hh_l0.grad._data.copy()
     loss, rnn = rnn_loss(steps=4)
     with mt.autograd.retain_grads():
         loss.backward()
-    np.testing.assert_array_equal(rnn.weight_hh_l0.grad.data, plain)
+    np.testing.assert_array_equal(rnn.weight_hh_l0.grad._data, plain)
 
 
 # ---- rendering for real -----------------------------------------------------------------------

@@ -90,8 +90,8 @@ def run_backward(
                 heapq.heappush(waiting, (-target.seq, target))
             buf[nr] = grad if buf[nr] is None else buf[nr] + grad
         else:  # a leaf tensor
-            if grad.shape != target.data.shape:
-                raise _invalid_gradient(source, grad, target.data.shape)
+            if grad.shape != target._data.shape:
+                raise _invalid_gradient(source, grad, target._data.shape)
             old = leaf_grads.get(id(target))
             leaf_grads[id(target)] = (target, grad if old is None else old[1] + grad)
 
@@ -173,10 +173,10 @@ def _accumulate_grad(t: Tensor, grad: np.ndarray) -> None:
     """`t.grad += grad`, in place as torch does, in the tensor's own dtype."""
     if t.grad is None:
         t.grad = _tensor.Tensor(
-            np.array(grad, dtype=t.data.dtype)
+            np.array(grad, dtype=t._data.dtype)
         )  # a copy we own: safe to change in place
     else:
-        np.add(t.grad.data, grad, out=t.grad.data, casting="unsafe")
+        np.add(t.grad._data, grad, out=t.grad._data, casting="unsafe")
 
 
 def register_retained(t: Tensor) -> None:

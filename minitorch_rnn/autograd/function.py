@@ -84,7 +84,7 @@ class Function:
     def apply(cls, *inputs: Tensor, **params: Any) -> Any:
         """Run forward on the inputs' arrays; record a node if any input requires grad."""
         ctx = cls()
-        out = cls.forward(ctx, *[t.data for t in inputs], **params)
+        out = cls.forward(ctx, *[t._data for t in inputs], **params)
         if type(out) is tuple:
             return ctx._finish_many(inputs, out)
         result = _tensor.Tensor(out if type(out) is np.ndarray else np.asarray(out))
@@ -119,7 +119,7 @@ class Function:
             edges.append(_edge(t))
             versions.append(t._vc)
         for i, r in enumerate(results):
-            shapes.append(r.data.shape)
+            shapes.append(r._data.shape)
             versions.append(r._vc)
             r._requires_grad, r.grad_fn, r._output_nr = True, self, i
         self.next_edges, self.output_shapes = tuple(edges), tuple(shapes)
@@ -127,7 +127,9 @@ class Function:
         if self.saved_tensors:  # keep the version counters, to catch a later in-place change
             self.saved_versions = tuple(versions)
         if state.retain_values:
-            self.output_value = results[0].data if len(results) == 1 else [r.data for r in results]
+            self.output_value = (
+                results[0]._data if len(results) == 1 else [r._data for r in results]
+            )
 
 
 def _edge(t: Tensor) -> Edge:

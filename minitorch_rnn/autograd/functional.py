@@ -41,8 +41,8 @@ def grad(
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = np.ones_like(out.data)
-        g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=out.dtype)
+            g = np.ones_like(out._data)
+        g = np.asarray(g._data if isinstance(g, Tensor) else g, dtype=out.dtype)
         if g.shape != out.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of "

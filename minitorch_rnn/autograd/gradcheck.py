@@ -32,7 +32,7 @@ def _numerical(
     fn: Callable[..., Any], inputs: Sequence[Tensor], i: int, eps: float
 ) -> list[np.ndarray]:
     """Jacobian columns for input i, one (numel(input), numel(output)) matrix per output."""
-    x = inputs[i].data  # nudged in place, restored after: no version bump, no tape
+    x = inputs[i]._data  # nudged in place, restored after: no version bump, no tape
     with no_grad():
         n_out = [o.numel() for o in _outputs(fn, inputs)]
         jac = [np.zeros((x.size, n)) for n in n_out]
@@ -40,9 +40,9 @@ def _numerical(
         for k in range(x.size):
             orig = flat[k]
             flat[k] = orig + eps
-            plus = [o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
+            plus = [o._data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
             flat[k] = orig - eps
-            minus = [o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
+            minus = [o._data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
             flat[k] = orig
             for j in range(len(jac)):
                 jac[j][k] = (plus[j] - minus[j]) / (2 * eps)
@@ -71,7 +71,7 @@ def _analytical(
             )
             for i, g in zip(wrt, grads):
                 if g is not None:
-                    jac[(i, j)][:, m] = g.data.ravel()
+                    jac[(i, j)][:, m] = g._data.ravel()
     return jac
 
 

@@ -163,7 +163,7 @@ def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     class_dim = _check_class_targets(input, target)
-    indices = target.data
+    indices = target._data
     # Pick log_probs[n, target[n, d1, ...], d1, ...] for every position (n, d1, ...): an
     # integer-array index whose class entry comes from `target` and the rest count up.
     grid: list[np.ndarray] = list(np.indices(indices.shape, sparse=True))
@@ -222,9 +222,9 @@ def _check_class_targets(input: Tensor, target: Tensor) -> int:
             raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
         class_dim = 1
     classes = input.shape[class_dim]
-    bad = (target.data < 0) | (target.data >= classes)
+    bad = (target._data < 0) | (target._data >= classes)
     if bad.any():
-        raise IndexError(f"Target {target.data[bad].flat[0]} is out of bounds.")
+        raise IndexError(f"Target {target._data[bad].flat[0]} is out of bounds.")
     return class_dim
 
 

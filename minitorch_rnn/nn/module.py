@@ -171,7 +171,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad._data[...] = 0
 
     def to(self, dtype: Any) -> Module:
         """Convert every floating parameter and buffer to `dtype`, in place (same objects)."""
@@ -180,9 +180,9 @@ class Module:
         for m in self.modules():
             for t in [*m._parameters.values(), *m._buffers.values()]:
                 if t is not None and t.dtype.kind == "f":
-                    t.data = t.data.astype(dt)
+                    t._data = t._data.astype(dt)
                     if t.grad is not None:
-                        t.grad.data = t.grad.data.astype(dt)
+                        t.grad._data = t.grad._data.astype(dt)
         return self
 
     def double(self) -> Module:
@@ -215,7 +215,7 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            array = np.asarray(value._data if isinstance(value, Tensor) else value)
             if array.shape != target.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {array.shape} from "

@@ -20,7 +20,7 @@ class Parameter(Tensor):
         if data is None:
             array = np.empty(0, dtype=np.float32)
         elif isinstance(data, Tensor):
-            array = data.data  # shares memory, as torch's Parameter(tensor) does
+            array = data._data  # shares memory, as torch's Parameter(tensor) does
         else:
             array = np.asarray(data)
         super().__init__(array, requires_grad=requires_grad)

@@ -54,7 +54,7 @@ def clip_grad_norm_(
     norm_type = float(norm_type)
     if not grads:
         return Tensor(np.array(0.0, dtype=np.float32))
-    norms = [np.linalg.norm(g.data.ravel(), ord=norm_type) for g in grads]
+    norms = [np.linalg.norm(g._data.ravel(), ord=norm_type) for g in grads]
     total = np.asarray(np.linalg.norm(np.stack(norms), ord=norm_type))
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
@@ -76,4 +76,4 @@ def clip_grad_value_(parameters: Tensors, clip_value: float) -> None:
     """
     clip_value = float(clip_value)
     for g in _grads(parameters):
-        g.copy_(np.clip(g.data, -clip_value, clip_value))
+        g.copy_(np.clip(g._data, -clip_value, clip_value))

@@ -181,7 +181,7 @@ class Optimizer:
 def _cast(param: Tensor, value: Any, key: str) -> Any:
     """A copy of a saved state value; tensors (or arrays) take the parameter's float dtype."""
     if isinstance(value, (Tensor, np.ndarray)):
-        array = np.array(value.data if isinstance(value, Tensor) else value)
+        array = np.array(value._data if isinstance(value, Tensor) else value)
         if key != "step" and param.dtype.kind == "f" and array.dtype.kind == "f":
             array = array.astype(param.dtype)
         return Tensor(array)

@@ -126,7 +126,7 @@ def trace(root: Tensor, params: Optional[Mapping[str, Tensor]] = None) -> Graph:
     if root.grad_fn.grad_outputs is not None:
         out_grad = [root.grad_fn.grad_outputs[root._output_nr]]
     graph.nodes.append(
-        Node("output", OUTPUT, "output", (root.shape,), value=root.data, grad=out_grad)
+        Node("output", OUTPUT, "output", (root.shape,), value=root._data, grad=out_grad)
     )
     graph.edges.append(Edge(ids[id(root.grad_fn)], "output", root._output_nr))
     return graph
@@ -155,8 +155,8 @@ def _leaf_node(node_id: str, t: Tensor, names: Mapping[int, str]) -> Node:
         name or ("parameter" if is_param else "input"),
         (t.shape,),
         detail="Parameter" if is_param else "Tensor (requires_grad=True)",
-        value=t.data,
-        grad=[t.grad.data] if t.grad is not None else None,
+        value=t._data,
+        grad=[t.grad._data] if t.grad is not None else None,
     )
 
 
