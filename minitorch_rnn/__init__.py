@@ -27,7 +27,24 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .dtypes import float16, float32, float64, int32, int64, long
+from .device import device
+from .dtypes import bool_ as bool
+from .dtypes import (
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from .dtypes import float_ as float
+from .dtypes import int_ as int
 from .functional import (
     add,
     addmm,
@@ -62,6 +79,16 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Tensor",
+    "bool",
+    "device",
+    "double",
+    "float",
+    "half",
+    "int",
+    "int8",
+    "int16",
+    "short",
+    "uint8",
     "add",
     "addmm",
     "arange",

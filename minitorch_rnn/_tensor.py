@@ -7,39 +7,55 @@
 * ``grad_fn`` -- the tape node (a `Function`) that made it; ``None`` for leaves;
 * ``grad`` -- after ``backward()``, d(output)/d(this tensor), for leaves.
 
-Every math method is a one-line delegation to a `Function` in `minitorch_rnn.ops`.
+This file holds what a tensor *is*; its methods come from mixins grouped by topic, each a
+one-line delegation to a `Function` in `minitorch_rnn.ops`: `_tensor_math.py` (arithmetic,
+elementwise functions, reductions, casts), `_tensor_shape.py` (views, indexing) and
+`_tensor_inplace.py` (``add_``, ``+=``, ``x[i] = v``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple, Optional, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 
-from . import ops
+from ._args import as_array, wrap_dim
 from ._printing import add_suffixes, array_str
+from ._tensor_inplace import InPlaceMethods
+from ._tensor_math import MathMethods
+from ._tensor_shape import ShapeMethods
 from .autograd import engine, function
 from .autograd.function import Function
-from .autograd.grad_mode import state
-from .dtypes import dtype_name, float32, int64, is_floating, scalar_type_name, to_dtype
+from .device import DeviceMethods
+from .dtypes import dtype_name, float32, int64, is_floating, scalar_type_name
 
 Number = Union[int, float, bool]
 
 
-class Tensor:
-    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_output_nr", "_vc", "__weakref__")
+class Tensor(MathMethods, ShapeMethods, InPlaceMethods, DeviceMethods):
+    __slots__ = (
+        "_data",
+        "_requires_grad",
+        "_grad",
+        "grad_fn",
+        "_output_nr",
+        "_vc",
+        "_view",
+        "__weakref__",
+    )
     __array_ufunc__ = None  # `np_array + tensor` calls Tensor.__radd__ instead of numpy's loop
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
-        self._data: np.ndarray = data if type(data) is np.ndarray else _as_array(data)
+        self._data: np.ndarray = data if type(data) is np.ndarray else as_array(data)
         self._requires_grad = False
-        self.grad: Optional[Tensor] = None
+        self._grad: Optional[Tensor] = None
         self.grad_fn: Optional[Function] = None
         self._output_nr = 0  # which output of `grad_fn` this is (unbind has many)
         # [version, stamp]: in-place ops bump the version and stamp it with the tape's clock
         # (see autograd/function.py); shared with views
         self._vc = [0, 0]
+        # for a view of another tensor: (that tensor, the view op, its params, version seen)
+        self._view: Optional[tuple[Tensor, type, dict[str, Any], int]] = None
         if requires_grad:
             self.requires_grad = True
 
@@ -76,7 +92,7 @@ class Tensor:
 
     def size(self, dim: Optional[int] = None) -> Any:
         """The shape, or the size of one dim."""
-        return self._data.shape if dim is None else self._data.shape[_wrap_dim(dim, self.ndim)]
+        return self._data.shape if dim is None else self._data.shape[wrap_dim(dim, self.ndim)]
 
     def dim(self) -> int:
         """The number of dims."""
@@ -85,6 +101,10 @@ class Tensor:
     def numel(self) -> int:
         """The number of entries."""
         return self._data.size
+
+    def element_size(self) -> int:
+        """Bytes per entry."""
+        return self._data.itemsize
 
     @property
     def is_leaf(self) -> bool:
@@ -111,6 +131,35 @@ class Tensor:
         self._requires_grad = bool(flag)
 
     @property
+    def grad(self) -> Optional[Tensor]:
+        """After backward: d(output)/d(self), with self's shape and dtype. Settable (to None, or
+        a tensor of the same size and dtype, as torch checks)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Optional[Tensor]) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
+                    "tensor are the same size"
+                )
+            if value.dtype != self.dtype:
+                raise RuntimeError(
+                    "attempting to assign a gradient with dtype "
+                    f"'{_c_name(value.dtype)}' to a tensor with grad_dtype "
+                    f"'{scalar_type_name(self.dtype)}'. The gradient must match the tensor's "
+                    "grad_dtype (defaults to the tensor's dtype)."
+                )
+        self._grad = value
+
+    @property
     def _version(self) -> int:
         return self._vc[0]
 
@@ -126,6 +175,14 @@ class Tensor:
         elif not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
 
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor that called `retain_grad()`."""
+        node = self.grad_fn
+        return bool(
+            node is not None and node.retained_outputs and self._output_nr in node.retained_outputs
+        )
+
     # ---- leaving the tape -------------------------------------------------------------------
     def detach(self) -> Tensor:
         """The same data, cut off from the tape (shares memory and version counter)."""
@@ -133,9 +190,9 @@ class Tensor:
         t._vc = self._vc
         return t
 
-    def numpy(self) -> np.ndarray:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
         """The values as a `numpy.ndarray` (shared memory); refused while it requires grad."""
-        if self._requires_grad:
+        if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."
@@ -163,14 +220,31 @@ class Tensor:
     def __int__(self) -> int:
         return int(self.item())
 
+    def __index__(self) -> int:
+        """A one-entry integer tensor works as a Python index (``letters[topi]``)."""
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
+
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.item())
 
     # ---- backward ---------------------------------------------------------------------------
-    def backward(self, gradient: Any = None, retain_graph: Optional[bool] = None) -> None:
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: Optional[bool] = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's `.grad` that requires grad."""
+        if create_graph:
+            raise RuntimeError(
+                "minitorch_rnn does not build graphs of the backward pass (create_graph=True): "
+                "higher-order gradients are not supported (see docs/differences.md)"
+            )
         if not self._requires_grad:
             raise RuntimeError(
                 "element 0 of tensors does not require grad and does not have a grad_fn"
@@ -181,7 +255,8 @@ class Tensor:
             grad = np.ones_like(self._data)
         else:
             grad = np.asarray(
-                gradient._data if isinstance(gradient, Tensor) else gradient, dtype=self._data.dtype
+                gradient._data if isinstance(gradient, Tensor) else gradient,
+                dtype=self._data.dtype,
             )
             if grad.shape != self._data.shape:
                 raise RuntimeError(
@@ -189,306 +264,34 @@ class Tensor:
                     f"minitorch_rnn.Size({list(grad.shape)}) and output[0] has a shape of "
                     f"minitorch_rnn.Size({list(self._data.shape)})."
                 )
+        if inputs is not None:
+            only = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            grads = engine.run_backward([self], [grad], bool(retain_graph), inputs=only)
+            for t, g in zip(only, grads):
+                if g is not None:
+                    engine.accumulate_grad(t, g)
+            return
         engine.run_backward([self], [grad], retain_graph=bool(retain_graph))
 
-    # ---- arithmetic (scalars and arrays mix in on either side) ------------------------------
-    def __add__(self, other: Any) -> Tensor:
-        """`self + other` (numbers and arrays mix in, broadcasting as numpy)."""
-        return ops.Add.apply(*_promote(self, _wrap(other, self)))
-
-    def __radd__(self, other: Any) -> Tensor:
-        return ops.Add.apply(*_promote(_wrap(other, self), self))
-
-    def __sub__(self, other: Any) -> Tensor:
-        """`self - other`."""
-        return ops.Sub.apply(*_promote(self, _wrap(other, self)))
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return ops.Sub.apply(*_promote(_wrap(other, self), self))
-
-    def __mul__(self, other: Any) -> Tensor:
-        """`self * other`."""
-        return ops.Mul.apply(*_promote(self, _wrap(other, self)))
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return ops.Mul.apply(*_promote(_wrap(other, self), self))
-
-    def __truediv__(self, other: Any) -> Tensor:
-        """`self / other`."""
-        return ops.Div.apply(*_promote(self, _wrap(other, self)))
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return ops.Div.apply(*_promote(_wrap(other, self), self))
-
-    def __neg__(self) -> Tensor:
-        """`-self`."""
-        return ops.Neg.apply(self)
-
-    def __pow__(self, exponent: Number) -> Tensor:
-        """`self ** exponent` for a Python number `exponent`."""
-        if isinstance(exponent, np.number):  # a numpy scalar acts as a Python number (torch)
-            exponent = exponent.item()
-        if isinstance(exponent, Tensor) or not isinstance(exponent, (int, float)):
-            raise TypeError(
-                f"pow(): the exponent must be a Python number, got {type(exponent).__name__}"
-            )
-        return ops.Pow.apply(self, exponent=exponent)
-
-    def __matmul__(self, other: Any) -> Tensor:
-        """`self @ other`: 1-D, 2-D and batched, as numpy and torch."""
-        return ops.MatMul.apply(*_promote(self, _wrap(other, self)))
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return ops.MatMul.apply(*_promote(_wrap(other, self), self))
-
-    def addmm(self, mat1: Any, mat2: Any, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
-        """`beta * self + alpha * (mat1 @ mat2)` for matrices, as ONE tape node (torch's addmm)."""
-        return ops.Addmm.apply(self, _wrap(mat1, self), _wrap(mat2, self), beta=beta, alpha=alpha)
-
-    # torch's method names for the same ops
-    mul, div = __mul__, __truediv__
-    neg, pow, matmul = __neg__, __pow__, __matmul__
-
-    def add(self, other: Any, alpha: Number = 1) -> Tensor:
-        """`self + alpha * other`."""
-        return self + (other * alpha if alpha != 1 else other)
-
-    def sub(self, other: Any, alpha: Number = 1) -> Tensor:
-        """`self - alpha * other`."""
-        return self - (other * alpha if alpha != 1 else other)
-
-    # comparisons give bool tensors, outside the tape
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self._data == _data(other))
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self._data != _data(other))
-
-    def __lt__(self, other: Any) -> Tensor:
-        return Tensor(self._data < _data(other))
-
-    def __le__(self, other: Any) -> Tensor:
-        return Tensor(self._data <= _data(other))
-
-    def __gt__(self, other: Any) -> Tensor:
-        return Tensor(self._data > _data(other))
-
-    def __ge__(self, other: Any) -> Tensor:
-        return Tensor(self._data >= _data(other))
-
-    __hash__ = object.__hash__  # tensors are dict keys by identity (optimizer state)
-
-    # ---- elementwise functions ----------------------------------------------------------------
-    def tanh(self) -> Tensor:
-        """Elementwise tanh."""
-        return ops.Tanh.apply(self)
-
-    def relu(self) -> Tensor:
-        """Elementwise max(x, 0)."""
-        return ops.Relu.apply(self)
-
-    def sigmoid(self) -> Tensor:
-        """Elementwise 1 / (1 + e^-x)."""
-        return ops.Sigmoid.apply(self)
-
-    def exp(self) -> Tensor:
-        """Elementwise e^x."""
-        return ops.Exp.apply(self)
-
-    def log(self) -> Tensor:
-        """Elementwise natural log."""
-        return ops.Log.apply(self)
-
-    def clone(self) -> Tensor:
-        """A copy, on the tape (gradient passes through)."""
-        return ops.Clone.apply(self)
-
-    def to(self, dtype: Any) -> Tensor:
-        """The same values in another dtype (on the tape)."""
-        dt = to_dtype(dtype)
-        return self if dt == self._data.dtype else ops.ToCopy.apply(self, dtype=dt)
-
-    def float(self) -> Tensor:
-        """`self.to(mt.float32)`."""
-        return self.to(float32)
-
-    def double(self) -> Tensor:
-        """`self.to(mt.float64)`."""
-        return self.to(np.float64)
-
-    def long(self) -> Tensor:
-        """`self.to(mt.int64)` (off the tape: integers have no gradient)."""
-        return self.to(int64)
-
-    # ---- reductions ---------------------------------------------------------------------------
-    def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        """Sum over `dim` (all dims by default), keeping reduced dims with `keepdim=True`."""
-        return ops.Sum.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim)
-
-    def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        """Mean over `dim` (all dims by default)."""
-        if not is_floating(self._data.dtype):  # numpy would quietly give float64; torch refuses
-            raise RuntimeError(
-                "mean(): could not infer output dtype. Input dtype must be either a floating "
-                f"point or complex dtype. Got: {scalar_type_name(self._data.dtype)}"
-            )
-        return ops.Mean.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim)
-
-    def max(self, dim: Optional[int] = None, keepdim: bool = False) -> Any:
-        """`x.max()` is a tensor; `x.max(dim)` is `(values, indices)`, as torch."""
-        if dim is None:
-            return ops.Max.apply(self)
-        _axes(dim, self.ndim)  # torch's "Dimension out of range" for a bad dim
-        if self.ndim == 0:  # the max of one number is itself, at index 0
-            return MaxResult(self.clone(), Tensor(np.array(0)))
-        indices = np.argmax(self._data, axis=dim)
-        values = ops.MaxDim.apply(self, dim=dim, keepdim=keepdim, indices=indices)
-        if keepdim:
-            indices = np.expand_dims(indices, dim)
-        return MaxResult(values, Tensor(indices))
-
-    def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
-        """Indices of the maxima (not differentiable)."""
-        if dim is None:
-            return Tensor(np.asarray(np.argmax(self._data)))
-        _axes(dim, self.ndim)  # torch's "Dimension out of range" for a bad dim
-        return Tensor(np.argmax(self._data, axis=dim if self.ndim else None, keepdims=keepdim))
-
-    # ---- shapes -------------------------------------------------------------------------------
-    def reshape(self, *shape: Any) -> Tensor:
-        """The same entries in a new shape (`-1` infers one dim)."""
-        return ops.Reshape.apply(self, shape=_shape_args(shape))
-
-    def is_contiguous(self) -> bool:
-        """True when the entries lie in memory in row-major order, with no gaps (as torch)."""
-        return bool(self._data.flags.c_contiguous)
-
-    def view(self, *shape: Any) -> Tensor:
-        """Same as `reshape` here."""
-        return ops.View.apply(self, shape=_shape_args(shape))
-
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
-        """Swap two dims."""
-        dim0, dim1 = _wrap_dim(dim0, self.ndim), _wrap_dim(dim1, self.ndim)
-        return ops.Transpose.apply(self, dim0=dim0, dim1=dim1)
-
-    def permute(self, *dims: Any) -> Tensor:
-        """Reorder the dims."""
-        dims = _shape_args(dims)
-        if len(dims) != self.ndim:  # (torch's words, "sparse_coo" included)
-            raise RuntimeError(
-                "permute(sparse_coo): number of dimensions in the tensor input does not match the "
-                "length of the desired ordering of dimensions i.e. input.dim() = "
-                f"{self.ndim} is not equal to len(dims) = {len(dims)}"
-            )
-        dims = tuple(_wrap_dim(d, self.ndim) for d in dims)
-        if len(set(dims)) != len(dims):
-            raise RuntimeError("permute(): duplicate dims are not allowed.")
-        return ops.Permute.apply(self, dims=dims)
-
-    @property
-    def T(self) -> Tensor:
-        """The transpose of a 2-D tensor (all dims reversed)."""
-        return ops.Permute.apply(self, dims=tuple(range(self._data.ndim - 1, -1, -1)))
-
-    def unsqueeze(self, dim: int) -> Tensor:
-        """Insert a dim of size 1 at `dim`."""
-        dim = _wrap_dim(dim, self.ndim + 1)  # it may also go after the last dim
-        return ops.Unsqueeze.apply(self, shape=np.expand_dims(self._data, dim).shape)
-
-    def squeeze(self, dim: Any = None) -> Tensor:
-        """Drop dims of size 1 (only `dim`, if given)."""
-        if dim is None:
-            shape = tuple(n for n in self.shape if n != 1)
-        else:
-            dims = {_wrap_dim(d, self.ndim) for d in (dim if isinstance(dim, tuple) else (dim,))}
-            shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
-        return ops.Squeeze.apply(self, shape=shape)
-
-    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
-        """Split along `dim` into a tuple of tensors, from one tape node."""
-        if self.ndim == 0:
-            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-        return ops.Unbind.apply(self, dim=_wrap_dim(dim, self.ndim))
-
-    def __getitem__(self, index: Any) -> Tensor:
-        return ops.Index.apply(self, index=_index(index))
-
-    def __len__(self) -> int:
-        if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self.shape[0]
-
-    def __iter__(self) -> Iterator[Tensor]:
-        if self.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return iter(self.unbind(0))
-
-    # ---- in-place ops: for optimizers, under no_grad; never recorded on the tape -------------
-    def _check_inplace(self, what: str = "a leaf Variable") -> None:
-        if self._requires_grad and state.enabled:
-            if self.grad_fn is None:
-                raise RuntimeError(
-                    f"{what} that requires grad is being used in an in-place operation."
-                )
-            raise RuntimeError(
-                "minitorch_rnn does not record in-place operations on tensors that require grad; "
-                "use the out-of-place op (y = y + 1) or wrap the update in mt.no_grad()."
-            )
-
+    # ---- in-place bookkeeping ---------------------------------------------------------------
     def _modified(self) -> Tensor:
+        """Bump the version (shared with views) and stamp it with the tape's clock."""
         self._vc[0] += 1
         self._vc[1] = next(function._creation_order)
         return self
-
-    def add_(self, other: Any, alpha: Number = 1) -> Tensor:
-        """In place `self += alpha * other` (for optimizers; not recorded on the tape)."""
-        self._check_inplace()
-        np.add(
-            self._data,
-            _data(other) * alpha if alpha != 1 else _data(other),
-            out=self._data,
-            casting="same_kind",
-        )
-        return self._modified()
-
-    def sub_(self, other: Any, alpha: Number = 1) -> Tensor:
-        """In place `self -= alpha * other`."""
-        return self.add_(other, alpha=-alpha)
-
-    def mul_(self, other: Any) -> Tensor:
-        """In place `self *= other`."""
-        self._check_inplace()
-        np.multiply(self._data, _data(other), out=self._data, casting="same_kind")
-        return self._modified()
-
-    def zero_(self) -> Tensor:
-        """In place: fill with zeros."""
-        self._check_inplace()
-        self._data[...] = 0
-        return self._modified()
-
-    def copy_(self, src: Any) -> Tensor:
-        """In place: copy `src`'s values into self."""
-        self._check_inplace()
-        self._data[...] = _data(src)
-        return self._modified()
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace("a view of a leaf Variable")  # (torch writes through a view: x[i])
-        self._data[_index(index)] = _data(value)
-        self._modified()
 
     # ---- printing -----------------------------------------------------------------------------
     def __repr__(self) -> str:
         return format_tensor(self, "tensor(")
 
+    __hash__ = object.__hash__  # tensors are dict keys by identity (optimizer state)
 
-class MaxResult(NamedTuple):
-    """What `x.max(dim)` returns: unpacks as `values, indices`, as torch's."""
 
-    values: Tensor
-    indices: Tensor
+def _c_name(dtype: np.dtype) -> str:
+    """How torch's C++ names a dtype in its grad-assignment message: 'double', 'float'."""
+    return {"float64": "double", "float32": "float", "float16": "c10::Half"}.get(
+        dtype.name, dtype.name
+    )
 
 
 def format_tensor(t: Tensor, prefix: str) -> str:
@@ -504,78 +307,3 @@ def format_tensor(t: Tensor, prefix: str) -> str:
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
     return add_suffixes(prefix + array_str(a, len(prefix)), suffixes, len(prefix))
-
-
-# ---- helpers: turning numbers, arrays and indices into what the ops expect ---------------------
-def _as_array(data: Any) -> np.ndarray:
-    """Python data -> array with torch's default dtypes (floats become float32)."""
-    if isinstance(data, Tensor):
-        return data._data
-    a = np.asarray(data)
-    if a.dtype == np.float64 and not isinstance(data, np.ndarray):
-        a = a.astype(np.float32)
-    return a
-
-
-def _wrap(x: Any, like: Tensor) -> Tensor:
-    """Make `x` a Tensor for a binary op with `like`; a Python number takes `like`'s dtype."""
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, (int, float, bool, np.number)) and like._data.dtype.kind == "f":
-        return Tensor(np.asarray(x, dtype=like._data.dtype))
-    return Tensor(_as_array(x))
-
-
-def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """Torch's rule: a 0-d tensor does not widen one with dims (f32 (3,) + f64 () -> f32)."""
-    da, db = a._data, b._data
-    if da.dtype is not db.dtype and (da.ndim == 0) != (db.ndim == 0):
-        if da.dtype.kind == db.dtype.kind == "f":
-            return (a.to(db.dtype), b) if da.ndim == 0 else (a, b.to(da.dtype))
-    return a, b
-
-
-def _data(x: Any) -> Any:
-    return x._data if isinstance(x, Tensor) else x
-
-
-def _wrap_dim(dim: int, ndim: int) -> int:
-    """`dim` as a position 0..ndim-1 (torch's maybe_wrap_dim): negative dims count from the end,
-    and a 0-d tensor takes -1 and 0 as if it had one dim. Any other dim: torch's IndexError."""
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
-        )
-    return dim % n
-
-
-def _axes(dim: Any, ndim: int) -> Optional[tuple[int, ...]]:
-    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-    if dim is None or len(dims) == 0:  # torch: sum(dim=()) reduces every dim, like dim=None
-        return None
-    axes = tuple(sorted(_wrap_dim(d, ndim) for d in dims))
-    for a, b in zip(axes, axes[1:]):
-        if a == b:
-            raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
-    return axes if ndim else None
-
-
-def _shape_args(shape: Sequence[Any]) -> tuple[int, ...]:
-    """Accept both `x.reshape(2, 3)` and `x.reshape((2, 3))`."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
-    return tuple(shape)
-
-
-def _index(index: Any) -> Any:
-    """Tensors and lists inside an index become numpy arrays."""
-    if isinstance(index, tuple):
-        return tuple(_index(i) for i in index)
-    if isinstance(index, Tensor):
-        if index._data.dtype.kind not in "iub":
-            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        return index._data
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index

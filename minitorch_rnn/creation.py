@@ -7,7 +7,9 @@ from typing import Any, Optional
 import numpy as np
 
 from . import random
-from ._tensor import Tensor, _as_array, _shape_args
+from ._args import as_array as _as_array
+from ._args import shape_args as _shape_args
+from ._tensor import Tensor
 from .dtypes import float32, is_floating, to_dtype
 
 

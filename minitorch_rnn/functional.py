@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import ops
-from ._tensor import Tensor, _wrap_dim
+from ._args import wrap_dim as _wrap_dim
+from ._tensor import Tensor
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:

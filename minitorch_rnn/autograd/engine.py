@@ -72,8 +72,14 @@ def run_backward(
     `inputs` (``autograd.grad``) nothing is written: their gradients are returned instead.
     """
     # autograd.grad: where each wanted input's gradient shows up (a leaf, or a node's output)
-    wanted = {id(t): i for i, t in enumerate(inputs or ()) if t.grad_fn is None}
-    capture = {(t.grad_fn, t._output_nr): i for i, t in enumerate(inputs or ()) if t.grad_fn}
+    # (an input may be listed twice: autograd.grad(out, [x, x]) gives its gradient twice)
+    wanted: dict[int, list[int]] = {}
+    capture: dict[tuple[Function, int], list[int]] = {}
+    for i, t in enumerate(inputs or ()):
+        if t.grad_fn is None:
+            wanted.setdefault(id(t), []).append(i)
+        else:
+            capture.setdefault((t.grad_fn, t._output_nr), []).append(i)
     captured: list[Optional[np.ndarray]] = [None] * len(inputs or ())
     buffers: dict[Function, list[Any]] = {}  # gradients received so far, per node output
     waiting: list[tuple[int, Function]] = []  # nodes with a buffer: a heap, newest first
@@ -113,11 +119,13 @@ def run_backward(
             _fill_unused(grads, node)
         if keep:
             _keep_output_grads(node, grads, capture, captured)
-        if node.saved_versions:
+        if node.saved_versions or node.saved_tensors is None:
             check_saved(node)
         input_grads = node.backward(node, *grads)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
+        if state.anomaly:
+            _check_nan(node, input_grads)
         if not retain_graph and node.saved_tensors:
             node.saved_tensors = None  # free what forward saved, as soon as it is used
         for edge, g in zip(node.next_edges, input_grads):
@@ -128,9 +136,10 @@ def run_backward(
         if isinstance(grad, DeferredGrad):
             grad = grad.resolve()
         if id(leaf) in wanted:
-            captured[wanted[id(leaf)]] = grad
-        elif inputs is None:
-            _accumulate_grad(leaf, grad)
+            for i in wanted[id(leaf)]:
+                captured[i] = grad
+        elif inputs is None and leaf._requires_grad:  # (it may have stopped wanting one since)
+            accumulate_grad(leaf, grad)
     return captured
 
 
@@ -152,7 +161,7 @@ def _invalid_gradient(source: Any, grad: np.ndarray, expected: tuple[int, ...]) 
 def _keep_output_grads(
     node: Function,
     grads: list[Any],
-    capture: dict[tuple[Function, int], int],
+    capture: dict[tuple[Function, int], list[int]],
     captured: list[Optional[np.ndarray]],
 ) -> None:
     """Hand a node's output gradients to whoever asked: autograd.grad, retain_grad(), drawing."""
@@ -160,23 +169,39 @@ def _keep_output_grads(
         node.grad_outputs = grads
     if capture:
         for nr, g in enumerate(grads):
-            if (node, nr) in capture:
-                captured[capture[(node, nr)]] = g
+            for i in capture.get((node, nr), ()):
+                captured[i] = g
     elif node.retained_outputs:
         for nr, ref in node.retained_outputs.items():
             t = ref()
             if t is not None:
-                _accumulate_grad(t, grads[nr])
+                accumulate_grad(t, grads[nr])
 
 
-def _accumulate_grad(t: Tensor, grad: np.ndarray) -> None:
+def accumulate_grad(t: Tensor, grad: np.ndarray) -> None:
     """`t.grad += grad`, in place as torch does, in the tensor's own dtype."""
-    if t.grad is None:
-        t.grad = _tensor.Tensor(
-            np.array(grad, dtype=t._data.dtype)
-        )  # a copy we own: safe to change in place
+    if t._grad is None:  # a copy we own: safe to change in place
+        t._grad = _tensor.Tensor(np.array(grad, dtype=t._data.dtype))
     else:
-        np.add(t.grad._data, grad, out=t.grad._data, casting="unsafe")
+        np.add(t._grad._data, grad, out=t._grad._data, casting="unsafe")
+
+
+def _check_nan(node: Function, input_grads: tuple[Any, ...]) -> None:
+    """detect_anomaly: a backward that made NaN raises, showing where the node was recorded."""
+    import warnings
+
+    for i, g in enumerate(input_grads):
+        if isinstance(g, DeferredGrad):
+            g = g.resolve()
+        if g is not None and g.dtype.kind == "f" and np.isnan(g).any():
+            if node.forward_trace:
+                warnings.warn(
+                    f"Error detected in {node.name()}. Traceback of forward call that caused "
+                    f"the error:\n{node.forward_trace}",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
 
 
 def register_retained(t: Tensor) -> None:

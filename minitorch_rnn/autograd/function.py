@@ -16,6 +16,7 @@ its input tensors, so activations that backward does not need are freed as soon 
 from __future__ import annotations
 
 import itertools
+import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -48,8 +49,12 @@ class Function:
     output_shapes: tuple[tuple[int, ...], ...] = ()
     scope: tuple[str, ...] = ()
     saved_tensors: Optional[tuple[np.ndarray, ...]] = ()  # None once backward freed them
+    # For each input: does it want a gradient? Set before forward, as in torch, so forward can
+    # skip saving what no backward will read, and backward can skip the others' work.
+    needs_input_grad: tuple[bool, ...] = ()
     saved_versions: tuple[list[int], ...] = ()  # version counters of inputs and outputs
     output_value: Any = None  # kept only inside `autograd.retain_values()`
+    forward_trace: Optional[str] = None  # kept only under `autograd.detect_anomaly()`
     grad_outputs: Optional[list[np.ndarray]] = None  # kept only inside `autograd.retain_grads()`
     retained_outputs: Optional[dict[int, Any]] = (
         None  # weakrefs of tensors that called retain_grad()
@@ -75,39 +80,49 @@ class Function:
         """The nodes this one sends gradients to (leaf tensors stand for torch's AccumulateGrad)."""
         return tuple(e if e is not None else (None, 0) for e in self.next_edges)
 
-    @property
-    def needs_input_grad(self) -> tuple[bool, ...]:
-        """For each input: does it want a gradient? (backward may skip the others' work)"""
-        return tuple([e is not None for e in self.next_edges])
-
     @classmethod
     def apply(cls, *inputs: Tensor, **params: Any) -> Any:
         """Run forward on the inputs' arrays; record a node if any input requires grad."""
         ctx = cls()
+        for t in inputs:  # a view whose base changed in place since: its place on the tape too
+            if t._view is not None and t._view[3] != t._vc[0]:
+                from .inplace import refresh_view  # (rare: only after an in-place change)
+
+                refresh_view(t)
+        if state.enabled:
+            ctx.needs_input_grad = needs = tuple([t._requires_grad for t in inputs])
+        else:
+            ctx.needs_input_grad = needs = (False,) * len(inputs)
         out = cls.forward(ctx, *[t._data for t in inputs], **params)
         if type(out) is tuple:
-            return ctx._finish_many(inputs, out)
+            return ctx._finish_many(inputs, out, params, needs)
         result = _tensor.Tensor(out if type(out) is np.ndarray else np.asarray(out))
-        if cls.is_view:  # a view and its base share one version counter
+        if cls.is_view and np.may_share_memory(out, inputs[0]._data):
+            # a view and its base share one version counter, and the view remembers its base
+            # and how it was made, for in-place changes (autograd/inplace.py)
             result._vc = inputs[0]._vc
-        if state.enabled:
-            for t in inputs:  # (a plain loop: cheaper than any() on this, the hottest path)
-                if t._requires_grad:
-                    ctx._record(inputs, (result,))
-                    break
+            result._view = (inputs[0], cls, params, result._vc[0])
+        if True in needs:
+            ctx._record(inputs, (result,))
         return result
 
-    def _finish_many(self, inputs: tuple[Tensor, ...], out: tuple[Any, ...]) -> tuple[Tensor, ...]:
+    def _finish_many(
+        self,
+        inputs: tuple[Tensor, ...],
+        out: tuple[Any, ...],
+        params: dict[str, Any],
+        needs: tuple[bool, ...],
+    ) -> tuple[Tensor, ...]:
         """`apply` for an op with several outputs (unbind)."""
         results = tuple([_tensor.Tensor(np.asarray(o)) for o in out])
-        if self.is_view:
-            for r in results:
+        if self.is_view:  # output k is input[k] along dim: a view, as Index would make it
+            dim = params["dim"]
+            for k, r in enumerate(results):
                 r._vc = inputs[0]._vc
-        if state.enabled:
-            for t in inputs:
-                if t._requires_grad:
-                    self._record(inputs, results)
-                    break
+                index = (slice(None),) * dim + (k,)
+                r._view = (inputs[0], _index_op(), {"index": index}, r._vc[0])
+        if True in needs:
+            self._record(inputs, results)
         return results
 
     def _record(self, inputs: tuple[Tensor, ...], results: tuple[Tensor, ...]) -> None:
@@ -115,21 +130,42 @@ class Function:
         # (Plain loops: this runs for every op, and in Python 3.11 a comprehension is one more
         # function call -- three of them cost ~7% of an RNN's forward.)
         edges, versions, shapes = [], [], []
+        saved = self.saved_tensors or ()
         for t in inputs:
             edges.append(_edge(t))
-            versions.append(t._vc)
+            for a in saved:  # watch the version of every tensor whose array it saved
+                if a is t._data:
+                    versions.append(t._vc)
+                    break
         for i, r in enumerate(results):
             shapes.append(r._data.shape)
-            versions.append(r._vc)
+            for a in saved:  # (outputs too: tanh saves its y)
+                if a is r._data:
+                    versions.append(r._vc)
+                    break
             r._requires_grad, r.grad_fn, r._output_nr = True, self, i
         self.next_edges, self.output_shapes = tuple(edges), tuple(shapes)
         self.scope, self.seq = state.scope, next(_creation_order)
-        if self.saved_tensors:  # keep the version counters, to catch a later in-place change
+        if versions:  # keep the version counters, to catch a later in-place change
             self.saved_versions = tuple(versions)
         if state.retain_values:
             self.output_value = (
                 results[0]._data if len(results) == 1 else [r._data for r in results]
             )
+        if state.anomaly:  # where this node was recorded, for detect_anomaly's report
+            self.forward_trace = "".join(traceback.format_stack()[:-3])
+
+
+def watch_versions(node: Function, tensors: Any) -> None:
+    """Make `node`'s backward refuse to run if any of `tensors` changes in place -- for what an op
+    reads in backward without saving it as an array of its own (indices, masks, targets)."""
+    node.saved_versions = (*node.saved_versions, *[t._vc for t in tensors])
+
+
+def _index_op() -> type:
+    from ..ops.shape import Index
+
+    return Index
 
 
 def _edge(t: Tensor) -> Edge:
@@ -232,7 +268,7 @@ class ProductSum(DeferredGrad):
         # Stack the pairs a chunk at a time: nearly all the speed of one matmul, with two small
         # buffers instead of a copy of every a_i and g_i at once (for an RNN over 500 steps,
         # that copy took the peak memory of forward+backward from 5.1 to 8.8 MiB).
-        n = max(1, self.CHUNK_BYTES // (a.nbytes + g.nbytes))
+        n = max(1, self.CHUNK_BYTES // max(1, a.nbytes + g.nbytes))  # (empty batches: 0 bytes)
         total = np.zeros(self.shape, dtype=g.dtype)
         for i in range(0, len(self.pairs), n):
             chunk = self.pairs[i : i + n]

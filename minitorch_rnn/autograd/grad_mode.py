@@ -17,6 +17,7 @@ class _State:
     scope: tuple[str, ...] = ()  # tags put on every node created now (see `scope`)
     retain_values: bool = False  # nodes keep their output arrays (for drawing values)
     retain_grads: bool = False  # backward keeps every node's output gradient (for drawing)
+    anomaly: bool = False  # nodes keep their forward traceback; backward checks for NaN
 
 
 state = _State()
@@ -116,3 +117,36 @@ def retain_grads() -> Iterator[None]:
         yield
     finally:
         state.retain_grads = prev
+
+
+class set_detect_anomaly(contextlib.ContextDecorator):
+    """Anomaly detection on or off (a call, a context manager or a decorator, as torch's).
+
+    While on, every node remembers the traceback of the forward code that recorded it, and a
+    backward that produces NaN raises at once, naming the node and showing that traceback --
+    the tool for "my RNN's loss turned NaN: where?". It slows recording down; use it to debug.
+    """
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self.prev = state.anomaly
+        self.mode = bool(mode)
+        state.anomaly = self.mode
+
+    def __enter__(self) -> None:
+        state.anomaly = self.mode
+
+    def __exit__(self, *exc: Any) -> None:
+        state.anomaly = self.prev
+
+
+class detect_anomaly(set_detect_anomaly):
+    """``with autograd.detect_anomaly():`` -- anomaly detection inside the block."""
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.prev = state.anomaly
+        self.mode = True
+
+
+def is_anomaly_enabled() -> bool:
+    """True while anomaly detection is on."""
+    return state.anomaly

@@ -16,7 +16,8 @@ from typing import Optional
 import numpy as np
 
 from .. import random
-from .._tensor import Tensor, _wrap_dim
+from .._args import wrap_dim as _wrap_dim
+from .._tensor import Tensor
 from ..dtypes import scalar_type_name
 
 __all__ = [

@@ -24,6 +24,8 @@ class Parameter(Tensor):
         else:
             array = np.asarray(data)
         super().__init__(array, requires_grad=requires_grad)
+        if isinstance(data, Tensor):  # one memory, one version counter (as torch)
+            self._vc = data._vc
         self._name: Optional[str] = None
 
     def __repr__(self) -> str:

@@ -1,27 +1,60 @@
 """Every primitive op of minitorch_rnn, one `Function` subclass each."""
 
 from .matmul import Addmm, MatMul
-from .pointwise import Add, Clone, Div, Exp, Log, Mul, Neg, Pow, Relu, Sigmoid, Sub, Tanh, ToCopy
+from .pointwise import (
+    Add,
+    Clamp,
+    Clone,
+    Div,
+    Exp,
+    Log,
+    Maximum,
+    Mul,
+    Neg,
+    Pow,
+    PowTensor,
+    Relu,
+    Sigmoid,
+    Sub,
+    Tanh,
+    ToCopy,
+)
 from .reduce import Max, MaxDim, Mean, Sum
-from .shape import Cat, Index, Permute, Reshape, Squeeze, Stack, Transpose, Unbind, Unsqueeze, View
+from .shape import (
+    Cat,
+    Expand,
+    Index,
+    Permute,
+    Reshape,
+    Squeeze,
+    Stack,
+    Transpose,
+    Unbind,
+    Unsqueeze,
+    View,
+)
 
 __all__ = [
     "Add",
     "Addmm",
     "Cat",
+    "Clamp",
     "Clone",
     "Div",
     "Exp",
+    "Expand",
     "Index",
     "Log",
     "MatMul",
     "Max",
     "MaxDim",
+    "Maximum",
     "Mean",
     "Mul",
     "Neg",
     "Permute",
     "Pow",
+    "PowTensor",
     "Relu",
     "Reshape",
     "Sigmoid",

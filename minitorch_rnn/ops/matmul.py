@@ -30,12 +30,27 @@ def _matmul_error(a: tuple[int, ...], b: tuple[int, ...]) -> RuntimeError:
     return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({m1} and {m2})")
 
 
+def _dtype_error(a: np.dtype, b: np.dtype, vectors: bool) -> RuntimeError:
+    if vectors:
+        return RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{scalar_type_name(a)} and {scalar_type_name(b)}"
+        )
+    c = {"float32": "float", "float64": "double", "float16": "c10::Half"}
+    return RuntimeError(
+        "expected m1 and m2 to have the same dtype, but got: "
+        f"{c.get(a.name, a.name)} != {c.get(b.name, b.name)}"
+    )
+
+
 class MatMul(Function):
     """a @ b;  d/da = grad @ b^T, d/db = a^T @ grad (then summed over broadcast batch dims)."""
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
+        if a.dtype != b.dtype and a.ndim and b.ndim:  # numpy would quietly promote; torch refuses
+            raise _dtype_error(a.dtype, b.dtype, a.ndim == b.ndim == 1)
         if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
             raise _matmul_error(a.shape, b.shape)
         if a.ndim > 2 and b.ndim == 2:  # (..., n) @ (n, m): one big 2-D product is fastest
@@ -103,7 +118,10 @@ class Addmm(Function):
         if alpha != 1:
             out *= alpha
         try:
-            out += input if beta == 1 else beta * input  # in place: no second temporary
+            if beta == 0:  # torch ignores `input` then, NaN and inf included
+                np.broadcast_shapes(input.shape, out.shape)
+            else:
+                out += input if beta == 1 else beta * input  # in place: no second temporary
         except ValueError:  # `input` does not broadcast to the product's shape
             raise _expand_error(input.shape, out.shape, input.dtype) from None
         return out

@@ -24,6 +24,8 @@ def _binary(op: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 class Add(Function):
     """a + b;  d/da = 1, d/db = 1."""
 
+    ufunc = np.add  # `x.add_(y)` outside the tape writes with it straight into x
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.shapes = a.shape, b.shape
@@ -37,6 +39,8 @@ class Add(Function):
 
 class Sub(Function):
     """a - b;  d/da = 1, d/db = -1."""
+
+    ufunc = np.subtract
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -53,21 +57,29 @@ class Sub(Function):
 class Mul(Function):
     """a * b;  d/da = b, d/db = a."""
 
+    ufunc = np.multiply
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(a, b)
+        wants_a, wants_b = ctx.needs_input_grad or (True, True)
+        ctx.shapes = a.shape, b.shape
+        ctx.save_for_backward(a if wants_b else None, b if wants_a else None)  # only what is read
         return _binary(np.multiply, a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
         a, b = ctx.saved_tensors
-        ga = unbroadcast(grad * b, a.shape) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(grad * a, b.shape) if ctx.needs_input_grad[1] else None
+        sa, sb = ctx.shapes
+        ga = unbroadcast(grad * b, sa) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(grad * a, sb) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
 class Div(Function):
-    """a / b;  d/da = 1/b, d/db = -a/b^2."""
+    """a / b;  d/da = 1/b, d/db = -a/b^2, computed as -(a/b)/b so a tiny b does not overflow
+    b^2 (torch's derivatives.yaml does the same)."""
+
+    ufunc = np.divide
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -78,7 +90,7 @@ class Div(Function):
     def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
         a, b = ctx.saved_tensors
         ga = unbroadcast(grad / b, a.shape) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(-grad * a / (b * b), b.shape) if ctx.needs_input_grad[1] else None
+        gb = unbroadcast(-grad * ((a / b) / b), b.shape) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -128,7 +140,11 @@ class Tanh(Function):
 
 
 class Relu(Function):
-    """max(x, 0);  d/dx = 1 where the output is positive, else 0."""
+    """max(x, 0);  d/dx = 1 where the output is positive, else 0.
+
+    Backward *selects* (`np.where`) rather than multiplying by a 0/1 mask: an infinite incoming
+    gradient times 0 would be NaN (``relu(x).log()`` at x = 0), and torch gives 0 there. A NaN
+    output lets the gradient through, as torch's ``threshold_backward`` does."""
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -139,7 +155,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
         (y,) = ctx.saved_tensors
-        return grad * (y > 0)
+        return np.where(y <= 0, 0, grad)
 
 
 class Sigmoid(Function):
@@ -211,3 +227,69 @@ class ToCopy(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
         return grad.astype(ctx.in_dtype)
+
+
+class PowTensor(Function):
+    """a ** b for tensors a, b;  d/da = b a^(b-1) (0 where b = 0), d/db = a^b ln(a) (0 where
+    a = 0 and b >= 0) -- torch's pow_backward_self / pow_backward_exponent."""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        y = _binary(np.power, a, b)
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
+        a, b, y = ctx.saved_tensors
+        ga = gb = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ctx.needs_input_grad[0]:
+                ga = unbroadcast(np.where(b == 0, 0, grad * b * a ** (b - 1)), a.shape)
+            if ctx.needs_input_grad[1]:
+                gb = unbroadcast(np.where((a == 0) & (b >= 0), 0, grad * y * np.log(a)), b.shape)
+        return ga, gb
+
+
+class Maximum(Function):
+    """max(a, b) elementwise;  the gradient goes to the larger, half to each where they tie."""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return _binary(np.maximum, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
+        a, b = ctx.saved_tensors
+        shared = np.where(a == b, grad / 2, grad)
+        return (
+            unbroadcast(np.where(a < b, 0, shared), a.shape),
+            unbroadcast(np.where(a > b, 0, shared), b.shape),
+        )
+
+
+class Clamp(Function):
+    """x limited to [min, max];  d/dx = 1 inside the range, 0 where it was clamped."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, min: Any = None, max: Any = None) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.bounds = min, max
+        y = x
+        if min is not None:
+            y = np.where(x < min, np.asarray(min, dtype=x.dtype), y)  # keeps NaN, as torch
+        if max is not None:
+            y = np.where(y > max, np.asarray(max, dtype=x.dtype), y)
+        return np.array(y, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        keep = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            keep &= x >= lo
+        if hi is not None:
+            keep &= x <= hi
+        return np.where(keep, grad, 0)

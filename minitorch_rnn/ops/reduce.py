@@ -55,13 +55,14 @@ class Max(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
         y = x.max()
-        ctx.save_for_backward(x == y)
+        ctx.save_for_backward(np.isnan(x) if np.isnan(y) else x == y)  # a NaN max: the NaNs
         return y
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
         (mask,) = ctx.saved_tensors
-        return (grad * mask / mask.sum()).astype(grad.dtype, copy=False)
+        share = (grad / mask.sum()).astype(grad.dtype, copy=False)
+        return np.where(mask, share, np.zeros((), dtype=grad.dtype))
 
 
 class MaxDim(Function):

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function, SelectGrad, ZeroGrad
+from .broadcast import unbroadcast
 
 
 class View(Function):
@@ -44,6 +45,26 @@ class Unsqueeze(View):
 
 class Squeeze(View):
     """`x.squeeze(d)`: a View that drops size-1 dims."""
+
+
+class Expand(Function):
+    """Broadcast to a bigger shape without copying;  backward sums over the broadcast dims."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.in_shape = x.shape
+        try:
+            return np.broadcast_to(x, shape)
+        except ValueError:
+            from .matmul import _expand_error
+
+            raise _expand_error(x.shape, shape, x.dtype) from None
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        return unbroadcast(grad, ctx.in_shape)
 
 
 class Transpose(Function):
@@ -94,7 +115,10 @@ class Index(Function):
     def forward(ctx: Any, x: np.ndarray, index: Any) -> np.ndarray:
         ctx.args = index, x.shape
         try:
-            return x[index]
+            out = x[index]
+            if not isinstance(out, np.ndarray):  # one entry: numpy gives a scalar, torch a view
+                out = x[(*index, ...) if isinstance(index, tuple) else (index, ...)]
+            return out
         except IndexError as e:  # numpy says "axis" where torch says "dimension"
             raise IndexError(str(e).replace("for axis", "for dimension")) from None
 

@@ -1,0 +1,201 @@
+"""Tensor's in-place methods: ``add_``, ``x += y``, ``zero_``, ``x[i] = v`` and friends.
+
+Each changes the tensor's own memory and bumps its version counter. When gradients are
+involved the change is recorded on the tape as torch records it -- see autograd/inplace.py --
+and a leaf that requires grad may only change under ``no_grad()`` (as optimizers do).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+
+from . import _tensor, ops
+from ._args import as_array, index, number_like, shape_args, wrap_dim
+from .autograd import inplace
+from .dtypes import result_type
+
+if TYPE_CHECKING:
+    from ._tensor import Tensor
+
+Number = Union[int, float, bool]
+
+
+def _other(self: Any, other: Any) -> Tensor:
+    """`other` as a tensor of the dtype torch computes ``self op other`` in."""
+    if isinstance(other, _tensor.Tensor):
+        dt = result_type(self, other)
+        return other if other._data.dtype == dt else other.to(dt)
+    if isinstance(other, (bool, int, float, np.number, np.bool_)):
+        return _tensor.Tensor(number_like(other, result_type(self, other)))
+    t = _tensor.Tensor(as_array(other))
+    return t.to(result_type(self, t))
+
+
+def _scaled(other: Any, alpha: Number) -> Any:
+    return other if alpha == 1 else other * alpha
+
+
+class InPlaceMethods:
+    __slots__ = ()  # (a mixin of Tensor, which keeps its fields in slots)
+    _data: np.ndarray
+
+    def add_(self, other: Any, *args: Any, alpha: Number = 1) -> Tensor:
+        """In place `self += alpha * other`."""
+        if args:  # torch 2.13 still takes the old add_(alpha, other) with a warning
+            warnings.warn(
+                "This overload of add_ is deprecated:\n\tadd_(Number alpha, Tensor other)\n"
+                "Consider using one of the following signatures instead:\n"
+                "\tadd_(Tensor other, *, Number alpha = 1)",
+                UserWarning,
+                stacklevel=2,
+            )
+            other, alpha = args[0], other
+        return inplace.apply_inplace(self, ops.Add, _other(self, _scaled(other, alpha)))
+
+    def sub_(self, other: Any, *, alpha: Number = 1) -> Tensor:
+        """In place `self -= alpha * other`."""
+        return inplace.apply_inplace(self, ops.Sub, _other(self, _scaled(other, alpha)))
+
+    def mul_(self, other: Any) -> Tensor:
+        """In place `self *= other`."""
+        return inplace.apply_inplace(self, ops.Mul, _other(self, other))
+
+    def div_(self, other: Any) -> Tensor:
+        """In place `self /= other`."""
+        return inplace.apply_inplace(self, ops.Div, _other(self, other))
+
+    def pow_(self, exponent: Number) -> Tensor:
+        """In place `self **= exponent`."""
+        return inplace.apply_inplace(self, ops.Pow, exponent=exponent)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        """In place `self.clamp(min, max)`."""
+        return inplace.apply_inplace(self, ops.Clamp, min=min, max=max)
+
+    def tanh_(self) -> Tensor:
+        """In place tanh."""
+        return inplace.apply_inplace(self, ops.Tanh)
+
+    def relu_(self) -> Tensor:
+        """In place relu."""
+        return inplace.apply_inplace(self, ops.Relu)
+
+    def sigmoid_(self) -> Tensor:
+        """In place sigmoid."""
+        return inplace.apply_inplace(self, ops.Sigmoid)
+
+    def exp_(self) -> Tensor:
+        """In place e^x."""
+        return inplace.apply_inplace(self, ops.Exp)
+
+    def zero_(self) -> Tensor:
+        """In place: fill with zeros."""
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        """In place: every entry becomes `value`."""
+        if isinstance(value, _tensor.Tensor):
+            if value.ndim:
+                raise RuntimeError(
+                    "fill_ only supports 0-dimension value tensor but got tensor with "
+                    f"{value.ndim} dimensions."
+                )
+            src = value
+        else:
+            src = _tensor.Tensor(number_like(value, self._data.dtype))
+        return self.copy_(src)
+
+    def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
+        """In place: copy `src`'s values (broadcast, cast to self's dtype) into self."""
+        if not isinstance(src, _tensor.Tensor):
+            src = _tensor.Tensor(as_array(src))
+        inplace.setitem(self, ..., _cast_into(self, src))  # type: ignore[arg-type]
+        return self  # type: ignore[return-value]
+
+    def __setitem__(self, idx: Any, value: Any) -> None:
+        np_index, _ = index(idx)
+        if not isinstance(value, _tensor.Tensor):
+            value = _tensor.Tensor(
+                number_like(value, self._data.dtype)
+                if isinstance(value, (bool, int, float, np.number))
+                else as_array(value)
+            )
+        inplace.setitem(self, np_index, _cast_into(self, value))  # type: ignore[arg-type]
+
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        """In place: entries where `mask` is True become `value`."""
+        if mask._data.dtype != np.bool_:
+            raise RuntimeError(
+                f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                f"{mask._data.dtype}"
+            )
+        mask_b = np.broadcast_to(mask._data, self._data.shape)
+        self[_tensor.Tensor(mask_b)] = value
+        return self  # type: ignore[return-value]
+
+    # ---- shape changes in place (only on tensors that no graph sees) ------------------------
+    def unsqueeze_(self, dim: int) -> Tensor:
+        """In place: insert a dim of size 1."""
+        return self._reshape_inplace(
+            np.expand_dims(self._data, wrap_dim(dim, self._data.ndim + 1)).shape
+        )
+
+    def squeeze_(self, dim: Any = None) -> Tensor:
+        """In place: drop dims of size 1."""
+        return self._reshape_inplace(self.squeeze(dim).shape)  # type: ignore[attr-defined]
+
+    def resize_(self, *sizes: Any) -> Tensor:
+        """In place: a new shape with the same number of entries (fresh entries otherwise)."""
+        shape = shape_args(sizes)
+        if int(np.prod(shape)) == self._data.size:
+            return self._reshape_inplace(shape)
+        self._data = np.resize(self._data, shape)
+        return self  # type: ignore[return-value]
+
+    def _reshape_inplace(self, shape: tuple[int, ...]) -> Tensor:
+        t: Any = self
+        if t._requires_grad:
+            raise RuntimeError(
+                "minitorch_rnn changes shapes in place only on tensors that do not require "
+                "grad; use the out-of-place op (x = x.unsqueeze(0))"
+            )
+        t._data = t._data.reshape(shape)
+        return t
+
+    def detach_(self) -> Tensor:
+        """Cut self off the tape, in place."""
+        t: Any = self
+        if t._view is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
+        t.grad_fn, t._output_nr, t._requires_grad = None, 0, False
+        return t
+
+
+def _cast_into(self: Any, value: Tensor) -> Tensor:
+    """A value to write into self: float into int is torch's error, anything else is cast."""
+    if value._data.dtype == self._data.dtype:
+        return value
+    if value._data.dtype.kind == "f" and self._data.dtype.kind == "f":
+        return value.to(self._data.dtype)  # on the tape
+    return _tensor.Tensor(value._data.astype(self._data.dtype))

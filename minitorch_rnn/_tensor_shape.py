@@ -1,0 +1,209 @@
+"""Tensor's shape methods: views (reshape, transpose, permute, ...), indexing, splitting.
+
+A *view* shares memory with the tensor it came from; `Function.apply` remembers which tensor
+and which op (`Tensor._view`), so an in-place change of a view can be recorded on its base
+(see autograd/inplace.py).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import ops
+from ._args import index, shape_args, wrap_dim
+from .autograd.function import watch_versions
+
+if TYPE_CHECKING:
+    from ._tensor import Tensor
+
+
+class ShapeMethods:
+    __slots__ = ()  # (a mixin of Tensor, which keeps its fields in slots)
+    _data: np.ndarray
+
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same entries in a new shape (`-1` infers one dim)."""
+        return ops.Reshape.apply(self, shape=shape_args(shape))
+
+    def view(self, *shape: Any) -> Tensor:
+        """The same entries in a new shape, sharing memory (torch refuses when it cannot)."""
+        return ops.View.apply(self, shape=shape_args(shape))
+
+    def view_as(self, other: Tensor) -> Tensor:
+        """`self.view(other.shape)`."""
+        return self.view(other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """`self.reshape(other.shape)`."""
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge dims `start_dim`..`end_dim` into one."""
+        n = self._data.ndim
+        if n == 0:
+            return self.reshape(1)
+        s, e = wrap_dim(start_dim, n), wrap_dim(end_dim, n)
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        shape = self._data.shape
+        return self.reshape(*shape[:s], int(np.prod(shape[s : e + 1])), *shape[e + 1 :])
+
+    def is_contiguous(self) -> bool:
+        """True when the entries lie in memory in row-major order, with no gaps (as torch)."""
+        return bool(self._data.flags.c_contiguous)
+
+    def contiguous(self) -> Tensor:
+        """Self if contiguous, else a contiguous copy (on the tape)."""
+        return self if self.is_contiguous() else ops.Clone.apply(self)  # type: ignore[return-value]
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dims."""
+        dim0, dim1 = wrap_dim(dim0, self._data.ndim), wrap_dim(dim1, self._data.ndim)
+        return ops.Transpose.apply(self, dim0=dim0, dim1=dim1)
+
+    swapaxes = transpose
+
+    def t(self) -> Tensor:
+        """The transpose of a tensor of at most 2 dims."""
+        if self._data.ndim > 2:
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D"
+            )
+        return self.transpose(0, 1) if self._data.ndim == 2 else self.view(self.shape)
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Reorder the dims."""
+        dims = shape_args(dims)
+        ndim = self._data.ndim
+        if len(dims) != ndim:  # (torch's words, "sparse_coo" included)
+            raise RuntimeError(
+                "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                "length of the desired ordering of dimensions i.e. input.dim() = "
+                f"{ndim} is not equal to len(dims) = {len(dims)}"
+            )
+        dims = tuple(wrap_dim(d, ndim) for d in dims)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
+        return ops.Permute.apply(self, dims=dims)
+
+    @property
+    def T(self) -> Tensor:
+        """The transpose of a 2-D tensor (all dims reversed)."""
+        return ops.Permute.apply(self, dims=tuple(range(self._data.ndim - 1, -1, -1)))
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a dim of size 1 at `dim`."""
+        dim = wrap_dim(dim, self._data.ndim + 1)  # it may also go after the last dim
+        return ops.Unsqueeze.apply(self, shape=np.expand_dims(self._data, dim).shape)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        """Drop dims of size 1 (only `dim`, if given)."""
+        if dim is None:
+            shape = tuple(n for n in self._data.shape if n != 1)
+        else:
+            dims = {
+                wrap_dim(d, self._data.ndim) for d in (dim if isinstance(dim, tuple) else (dim,))
+            }
+            shape = tuple(n for i, n in enumerate(self._data.shape) if not (i in dims and n == 1))
+        return ops.Squeeze.apply(self, shape=shape)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """Split along `dim` into a tuple of tensors, from one tape node."""
+        if self._data.ndim == 0:
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        return ops.Unbind.apply(self, dim=wrap_dim(dim, self._data.ndim))
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        """Entries `start`..`start+length` along `dim` (a view)."""
+        dim = wrap_dim(dim, self._data.ndim)
+        size = self._data.shape[dim]
+        start = start + size if start < 0 else start
+        if not 0 <= start <= size or length < 0 or start + length > size:
+            raise RuntimeError(
+                f"start ({start}) + length ({length}) exceeds dimension size ({size})."
+            )
+        return self[(slice(None),) * dim + (slice(start, start + length),)]
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        """Pieces of `split_size` along `dim` (the last may be smaller), or of the listed sizes."""
+        dim = wrap_dim(dim, self._data.ndim)
+        size = self._data.shape[dim]
+        if isinstance(split_size, int):
+            if split_size <= 0 and size:
+                raise RuntimeError(
+                    f"split_size can only be 0 if dimension size is 0, but got dimension size of "
+                    f"{size}"
+                )
+            sizes = [min(split_size, size - i) for i in range(0, size, split_size or 1)] or [0]
+        else:
+            sizes = list(split_size)
+            if sum(sizes) != size:
+                raise RuntimeError(
+                    f"split_with_sizes expects split_sizes to sum exactly to {size} (input "
+                    f"tensor's size at dimension {dim}), but got split_sizes={sizes}"
+                )
+        starts = np.cumsum([0, *sizes[:-1]])
+        return tuple(self.narrow(dim, int(s), n) for s, n in zip(starts, sizes))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """`chunks` pieces of equal size along `dim` (the last may be smaller; maybe fewer)."""
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        size = self._data.shape[wrap_dim(dim, self._data.ndim)]
+        return self.split(max(1, -(-size // chunks)), dim)
+
+    def __getitem__(self, idx: Any) -> Tensor:
+        if isinstance(idx, list) and any(isinstance(i, (list, tuple)) for i in idx):
+            warnings.warn(
+                "Using a non-tuple sequence for multidimensional indexing is deprecated and will "
+                "be changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq].",
+                UserWarning,
+                stacklevel=2,
+            )
+        np_index, tensors = index(idx)
+        out = ops.Index.apply(self, index=np_index)
+        if tensors and out.grad_fn is not None:  # backward reads them: changing them is an error
+            watch_versions(out.grad_fn, tensors)
+        return out
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """Broadcast to `sizes` (-1 keeps a dim), as a view."""
+        shape = shape_args(sizes)
+        full = tuple(
+            self._data.shape[i - (len(shape) - self._data.ndim)] if n == -1 else n
+            for i, n in enumerate(shape)
+        )
+        return ops.Expand.apply(self, shape=full)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        """`self.expand(other.shape)`."""
+        return self.expand(other.shape)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """Tile the tensor `sizes[i]` times along each dim."""
+        reps = shape_args(sizes)
+        if len(reps) < self._data.ndim:
+            raise RuntimeError(
+                "Number of dimensions of repeat dims can not be smaller than number of "
+                "dimensions of tensor"
+            )
+        x = self.reshape((1,) * (len(reps) - self._data.ndim) + self._data.shape)
+        shape: list[int] = []
+        for r, n in zip(reps, x.shape):
+            shape += [r, n]
+        tiled = x.reshape(*[m for n in x.shape for m in (1, n)]).expand(*shape)
+        return tiled.reshape(*[r * n for r, n in zip(reps, x.shape)])

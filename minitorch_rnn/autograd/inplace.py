@@ -1,0 +1,199 @@
+"""In-place ops on the tape: how ``x += 1``, ``x.mul_(2)`` and ``x[0] = v`` are recorded.
+
+Skip on a first read: the plain story is in function.py and engine.py. Read this when you want
+to know why ``out = zeros(2, 3); out[0] = w * 2`` still sends a gradient to `w`.
+
+An in-place op changes memory that other tensors and the tape may be looking at. torch's rules,
+which we follow:
+
+1. **The value is rebased.** The op runs out of place on a *copy* of the old value (so the node
+   keeps what it saved even after the memory changes), the result is written back into the
+   tensor's memory, and the tensor's ``grad_fn`` becomes the new node, whose edge leads to the
+   old one. ``x.add_(1).grad_fn`` is an ``AddBackward0``.
+2. **A view changes its base.** ``x[0]``, ``x.T`` and ``x.view(...)`` share memory with `x`.
+   Writing into a view writes into its base, so the base gets a `CopySlices` node -- "the old
+   base, with this region replaced by the new value" -- and the view's ``grad_fn`` is derived
+   again from the new base. Other views of the same base notice that the shared version counter
+   moved and derive theirs again when next used (`refresh_view`).
+3. **The version goes up.** A node that saved the old value refuses to run backward (see
+   `engine.check_saved`): never a silently wrong gradient.
+4. **A leaf that requires grad cannot change in place** while grad mode is on (its ``.grad``
+   would belong to a value that no longer exists). Optimizers change leaves under ``no_grad()``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import _tensor
+from ..dtypes import can_cast, scalar_type_name
+from .function import Function
+from .grad_mode import state
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+Chain = list[tuple[Any, dict[str, Any]]]  # the view ops from a base to a view, in order
+
+
+def root_and_chain(t: Tensor) -> tuple[Tensor, Chain]:
+    """The tensor that owns `t`'s memory, and the view ops that lead from it to `t`."""
+    chain = []
+    while t._view is not None:
+        parent, cls, params, _ = t._view
+        chain.append((cls, params))
+        t = parent
+    chain.reverse()
+    return t, chain
+
+
+def replay(a: np.ndarray, chain: Chain) -> np.ndarray:
+    """The region of `a` (shaped like the base) that the chain of views picks: a view of `a`."""
+    for cls, params in chain:
+        a = cls.forward(Function(), a, **params)
+    return a
+
+
+def check_inplace(t: Tensor, through_view: bool = False) -> None:
+    """torch's errors for changing a leaf that requires grad (or a view of one) in place."""
+    if not state.enabled:
+        return
+    root = root_and_chain(t)[0]
+    if root._requires_grad and root.grad_fn is None:
+        view = through_view or root is not t  # (``x[i] = v`` writes through a view of x)
+        what = "a view of a leaf Variable" if view else "a leaf Variable"
+        raise RuntimeError(f"{what} that requires grad is being used in an in-place operation.")
+
+
+def write(t: Tensor, index: Any, value: np.ndarray) -> None:
+    """``t[index] = value`` on the arrays, with torch's rules for in-place results: no cast down a
+    category (float into int), and `value` must broadcast to the region's shape."""
+    if not can_cast(value.dtype, t._data.dtype):
+        raise RuntimeError(
+            f"result type {scalar_type_name(value.dtype)} can't be cast to the desired output "
+            f"type {scalar_type_name(t._data.dtype)}"
+        )
+    check_broadcast(np.shape(t._data[index]), value.shape)
+    t._data[index] = value
+
+
+def check_broadcast(shape: tuple[int, ...], value_shape: tuple[int, ...]) -> None:
+    """torch's error when an in-place result would not fit (numpy would drop leading 1s)."""
+    from ..ops.broadcast import broadcast_error
+
+    try:
+        both = np.broadcast_shapes(shape, value_shape)
+    except ValueError:
+        raise broadcast_error(shape, value_shape) from None
+    if both != shape:
+        raise RuntimeError(
+            f"output with shape {list(shape)} doesn't match the broadcast shape {list(both)}"
+        )
+
+
+def apply_inplace(t: Tensor, fn: type[Function], *others: Tensor, **params: Any) -> Tensor:
+    """``t <- fn(t, *others)`` in t's own memory, recorded on the tape when it needs to be."""
+    check_inplace(t)
+    if others and not can_cast(others[0]._data.dtype, t._data.dtype):
+        write(t, ..., others[0]._data)  # raises torch's error, naming the result's type
+    root, chain = root_and_chain(t)
+    if not (state.enabled and (root._requires_grad or any(o._requires_grad for o in others))):
+        ufunc = getattr(fn, "ufunc", None)
+        if ufunc is not None and can_cast(others[0]._data.dtype, t._data.dtype):
+            check_broadcast(t._data.shape, others[0]._data.shape)
+            ufunc(t._data, others[0]._data, out=t._data)  # no temporary: optimizers do this
+        else:
+            out = fn.forward(Function(), t._data, *[o._data for o in others], **params)
+            write(t, ..., np.asarray(out))
+        return t._modified()
+    # 1. out of place, on a copy of the old value that carries t's place on the tape
+    result = fn.apply(_stand_in(t, copy=True), *others, **params)
+    if not chain:  # 2. t owns its memory: write, and t's history continues at the new node
+        write(t, ..., result._data)
+        t._modified()
+        t.grad_fn, t._output_nr, t._requires_grad = result.grad_fn, 0, True
+        return t
+    return copy_slices(t, ..., result)  # 3. t is a view: its base changes
+
+
+def setitem(t: Tensor, index: Any, value: Tensor) -> None:
+    """``t[index] = value`` -- recorded as a `CopySlices` on t's base when gradients flow."""
+    check_inplace(t, through_view=index is not Ellipsis)
+    root = root_and_chain(t)[0]
+    if not (state.enabled and (root._requires_grad or value._requires_grad)):
+        write(t, index, value._data)
+        t._modified()
+        return
+    if value._data.dtype != t._data.dtype and value._data.dtype.kind == "f":
+        value = value.to(t._data.dtype)  # on the tape: the gradient goes back in value's dtype
+    copy_slices(t, index, value)
+
+
+def copy_slices(t: Tensor, index: Any, value: Tensor) -> Tensor:
+    """Write `value` into ``t[index]``, where `t` is its base or a view of it, and record it."""
+    root, chain = root_and_chain(t)
+    if not can_cast(value._data.dtype, t._data.dtype):
+        write(t, index, value._data)  # raises torch's error
+    new = CopySlices.apply(_stand_in(root), value, chain=chain, index=index)
+    root._modified()
+    root.grad_fn, root._output_nr, root._requires_grad = new.grad_fn, 0, True
+    if t is not root:
+        refresh_view(t)
+    return t
+
+
+def refresh_view(t: Tensor) -> None:
+    """Derive a view's place on the tape again from its base (after the base changed)."""
+    root, chain = root_and_chain(t)
+    v = root
+    for cls, params in chain:
+        v = cls.apply(v, **params)
+    t.grad_fn, t._output_nr, t._requires_grad = v.grad_fn, v._output_nr, v._requires_grad
+    assert t._view is not None
+    parent, cls, params, _ = t._view
+    t._view = (parent, cls, params, t._vc[0])
+
+
+def _stand_in(t: Tensor, copy: bool = False) -> Tensor:
+    """A tensor with t's place on the tape (its grad_fn, or t itself as the leaf to reach)."""
+    s = _tensor.Tensor(t._data.copy() if copy else t._data)
+    if t.grad_fn is not None:
+        s.grad_fn, s._output_nr, s._requires_grad = t.grad_fn, t._output_nr, True
+    elif t._requires_grad:  # (only under no_grad, where nothing is recorded anyway)
+        s._requires_grad = True
+    return s
+
+
+class CopySlices(Function):
+    """`base` with the region ``view(base)[index]`` replaced by `value` (torch's CopySlices).
+
+    Forward writes into base's memory (it is in place). d/d(base) is the gradient with that
+    region zeroed -- those entries were overwritten; d/d(value) is the region of the gradient,
+    summed over the dims that `value` was broadcast along.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, base: np.ndarray, value: np.ndarray, chain: Chain, index: Any) -> Any:
+        ctx.chain, ctx.index, ctx.value_shape = chain, index, value.shape
+        replay(base, chain)[index] = value
+        return base
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
+        from ..ops.broadcast import unbroadcast
+
+        g = np.array(grad)  # a copy of our own, laid out as the base
+        region = replay(g, ctx.chain)
+        if ctx.chain and not np.may_share_memory(region, g):
+            raise RuntimeError(
+                "minitorch_rnn cannot send a gradient through an in-place change of this view "
+                "(its base is not laid out in memory as the view expects); clone() it first"
+            )
+        g_value = np.array(region[ctx.index])
+        region[ctx.index] = 0
+        return g, unbroadcast(g_value, ctx.value_shape)
+
+    def name(self) -> str:
+        return "CopySlices"
