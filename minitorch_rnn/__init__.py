@@ -8,7 +8,7 @@ Function) -> `ops/` (the primitives) -> `autograd/engine.py` (the backward pass)
 -> `optim/` -> `viz/`.
 """
 
-from . import autograd, nn, ops, optim, viz  # viz imports graphviz only when drawing
+from . import accelerator, autograd, backends, cuda, nn, ops, optim, viz  # viz: graphviz on use
 from ._tensor import Tensor
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
@@ -73,12 +73,31 @@ from .functional import (
     unbind,
     unsqueeze,
 )
+from .legacy import (
+    BoolTensor,
+    ByteTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+)
 from .serialization import load, save
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BoolTensor",
+    "ByteTensor",
+    "DoubleTensor",
+    "FloatTensor",
+    "HalfTensor",
+    "IntTensor",
+    "LongTensor",
     "Tensor",
+    "accelerator",
+    "backends",
+    "cuda",
     "bool",
     "device",
     "double",

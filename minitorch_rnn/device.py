@@ -83,6 +83,25 @@ def _is_device(x: Any) -> bool:
     return False
 
 
+def parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The dtype asked for by torch's ``.to(...)`` forms (None: keep it); a device is checked."""
+    dtype = kwargs.pop("dtype", None)
+    dev = kwargs.pop("device", None)
+    for name in ("non_blocking", "copy", "memory_format"):
+        kwargs.pop(name, None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for a in args:
+        if hasattr(a, "_data"):  # another tensor: its dtype (and device)
+            dtype = a._data.dtype
+        elif _is_device(a):
+            dev = a
+        elif not isinstance(a, bool):  # (non_blocking / copy given by position)
+            dtype = a
+    check_device(dev)
+    return dtype
+
+
 class DeviceMethods:
     __slots__ = ()  # (a mixin of Tensor, which keeps its fields in slots)
     _data: np.ndarray
@@ -98,24 +117,8 @@ class DeviceMethods:
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """``x.to(dtype)``, ``x.to(device)``, ``x.to(device, dtype)`` or ``x.to(other)``: the
         same values in another dtype (on the tape between floats); devices must be the CPU."""
-        dtype = kwargs.pop("dtype", None)
-        dev = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("copy", None)
-        kwargs.pop("memory_format", None)
-        if kwargs:
-            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-        for a in args:
-            if hasattr(a, "_data"):  # another tensor: its dtype (and device)
-                dtype = a._data.dtype
-            elif _is_device(a):
-                dev = a
-            elif isinstance(a, bool):
-                continue  # non_blocking / copy given by position
-            else:
-                dtype = a
-        check_device(dev)
-        return self if dtype is None else self._cast(dtype)  # type: ignore[attr-defined,return-value]
+        dtype = parse_to(args, kwargs)
+        return self if dtype is None else self._cast(dtype)
 
     def cpu(self) -> Tensor:
         """Self (it is on the CPU already)."""

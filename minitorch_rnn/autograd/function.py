@@ -41,6 +41,12 @@ class Function:
     """Base class of every op. Instances are the nodes of the tape (`tensor.grad_fn`)."""
 
     is_view = False  # True: the output shares memory with input 0 (reshape, transpose, ...)
+    # forward/backward on raw arrays (every op of minitorch_rnn); a subclass defined outside the
+    # package works on Tensors instead, as torch's do (see custom.py), unless it sets this True
+    on_arrays = True
+    non_differentiable: frozenset[int] = frozenset()  # (custom Functions' mark_non_differentiable)
+    backward_on_tensors: Callable[..., Any]  # a custom Function's own backward (custom.py)
+    arg_is_tensor: tuple[bool, ...] = ()  # a custom Function's forward arguments: tensors?
     takes_deferred: tuple[type, ...] = ()  # DeferredGrad types backward accepts unresolved
 
     # Filled in by `apply` when the node is recorded (class-level defaults keep `apply` lean).
@@ -64,13 +70,40 @@ class Function:
     forward: Callable[..., Any]
     backward: Callable[..., Any]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "on_arrays" not in cls.__dict__ and not cls.__module__.startswith("minitorch_rnn."):
+            parent: Any = cls.__mro__[1]
+            cls.on_arrays = parent.on_arrays if parent is not Function else False
+        if not cls.on_arrays and "backward" in cls.__dict__:  # the engine calls it with arrays
+            from . import custom
+
+            cls.backward_on_tensors = cls.__dict__["backward"]
+            cls.backward = staticmethod(custom.backward)
+
     def save_for_backward(self, *arrays: np.ndarray) -> None:
         """Keep `arrays` until backward; freed after it unless `retain_graph=True`."""
         self.saved_tensors = arrays
 
     def name(self) -> str:
-        """Torch's name for this node, e.g. ``TanhBackward0``."""
-        return type(self).__name__ + "Backward0"
+        """Torch's name for this node, e.g. ``TanhBackward0`` (``MyFnBackward`` for yours)."""
+        return type(self).__name__ + ("Backward0" if self.on_arrays else "Backward")
+
+    # torch's other ctx methods, for custom Functions
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """These outputs get no gradient (e.g. the indices of a sort)."""
+        self.non_differentiable = frozenset(id(o) for o in outputs)
+
+    def mark_dirty(self, *tensors: Any) -> None:
+        """Accepted for torch's code; in-place forward results are outputs like any other here."""
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Accepted for torch's code: backward always gets arrays (zeros where unused) here."""
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Any) -> None:
+        """torch 2's other style: ``forward(*args)`` without ctx, then this fills ctx."""
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -83,6 +116,10 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **params: Any) -> Any:
         """Run forward on the inputs' arrays; record a node if any input requires grad."""
+        if not cls.on_arrays:  # a Function on Tensors, as torch's tutorials write them
+            from . import custom
+
+            return custom.apply(cls, inputs)
         ctx = cls()
         for t in inputs:  # a view whose base changed in place since: its place on the tape too
             if t._view is not None and t._view[3] != t._vc[0]:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from ..dtypes import float32, float64, to_dtype
+from ..dtypes import dtype_name, float32, float64, to_dtype
 from .parameter import Parameter
 
 
@@ -173,10 +173,19 @@ class Module:
             else:
                 p.grad._data[...] = 0
 
-    def to(self, dtype: Any) -> Module:
-        """Convert every floating parameter and buffer to `dtype`, in place (same objects)."""
-        dt = to_dtype(dtype)
-        assert dt is not None
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """``module.to(device)``, ``.to(dtype)``, ``.to(device, dtype)``: convert every floating
+        parameter and buffer to the dtype, in place (same objects); the device must be the CPU."""
+        from ..device import parse_to
+
+        dt = to_dtype(parse_to(args, kwargs))
+        if dt is None:
+            return self
+        if dt.kind != "f":
+            raise TypeError(
+                "nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                f"dtype={dtype_name(dt)}"
+            )
         for m in self.modules():
             for t in [*m._parameters.values(), *m._buffers.values()]:
                 if t is not None and t.dtype.kind == "f":
@@ -190,6 +199,20 @@ class Module:
 
     def float(self) -> Module:
         return self.to(float32)
+
+    def half(self) -> Module:
+        return self.to(np.float16)
+
+    def cpu(self) -> Module:
+        """Self: everything is on the CPU already."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """The error: there is no GPU here."""
+        from ..device import check_device
+
+        check_device("cuda")
+        return self
 
     # ---- saving and loading ---------------------------------------------------------------
     def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
