@@ -11,7 +11,7 @@ Sub, an Exp, a Sum and a Log. Read a function as the formula in its docstring.
 from __future__ import annotations
 
 import warnings
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
@@ -111,18 +111,23 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
     nothing overflows even for logits in the thousands. m is a constant shift (it cancels in
     the formula), so it is taken off the tape with `detach()`.
     """
-    _wrap_dim(dim, input.ndim)  # torch's IndexError for a dim the input does not have
-    shift = input.detach().max(dim, keepdim=True).values
-    shifted = input - shift
+    dim = _wrap_dim(dim, input.ndim)  # torch's IndexError for a dim the input does not have
+    shifted = input - _max_shift(input, dim)
     return shifted - shifted.exp().sum(dim, keepdim=True).log()
 
 
 def softmax(input: Tensor, dim: int) -> Tensor:
     """softmax(x)_i = e^{x_i} / sum_j e^{x_j} along `dim` (shifted by the max, as log_softmax)."""
-    _wrap_dim(dim, input.ndim)  # torch's IndexError for a dim the input does not have
-    shift = input.detach().max(dim, keepdim=True).values
-    e = (input - shift).exp()
+    dim = _wrap_dim(dim, input.ndim)  # torch's IndexError for a dim the input does not have
+    e = (input - _max_shift(input, dim)).exp()
     return e / e.sum(dim, keepdim=True)
+
+
+def _max_shift(input: Tensor, dim: int) -> Any:
+    """The max along `dim`, off the tape (0 along an empty dim: nothing to shift)."""
+    if input.ndim and input.shape[dim] == 0:
+        return 0.0
+    return input.detach().max(dim, keepdim=True).values
 
 
 # ---- losses ------------------------------------------------------------------------------------
