@@ -4,7 +4,7 @@
     x = torch.randn(5, 3, 10)
 
 Read it in this order: `_tensor.py` (the Tensor) -> `autograd/function.py` (one op = one
-Function) -> `ops/` (the primitives) -> `autograd/engine.py` (the backward pass) -> `nn/`
+Function) -> `ops/` (the primitives) -> `autograd/plain.py` (the backward pass) -> `nn/`
 -> `optim/` -> `viz/`.
 """
 

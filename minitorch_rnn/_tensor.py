@@ -24,7 +24,7 @@ from ._printing import add_suffixes, array_str
 from ._tensor_inplace import InPlaceMethods
 from ._tensor_math import MathMethods
 from ._tensor_shape import ShapeMethods
-from .autograd import engine, function
+from .autograd import engine, function, plain
 from .autograd.function import Function
 from .device import DeviceMethods
 from .dtypes import dtype_name, float32, int64, is_floating, scalar_type_name
@@ -171,7 +171,7 @@ class Tensor(MathMethods, ShapeMethods, InPlaceMethods, DeviceMethods):
     def retain_grad(self) -> None:
         """Keep `.grad` for this non-leaf tensor too after backward."""
         if self.grad_fn is not None:
-            engine.register_retained(self)
+            plain.register_retained(self)
         elif not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
 
@@ -269,7 +269,7 @@ class Tensor(MathMethods, ShapeMethods, InPlaceMethods, DeviceMethods):
             grads = engine.run_backward([self], [grad], bool(retain_graph), inputs=only)
             for t, g in zip(only, grads):
                 if g is not None:
-                    engine.accumulate_grad(t, g)
+                    plain.accumulate_grad(t, g)
             return
         engine.run_backward([self], [grad], retain_graph=bool(retain_graph))
 

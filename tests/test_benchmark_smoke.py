@@ -66,7 +66,7 @@ def test_profile_mode_prints_functions():
 def test_a_float32_step_stays_float32_everywhere():
     """No accidental float64 upcast: every value on the tape and every gradient is float32."""
     from minitorch_rnn import autograd
-    from minitorch_rnn.autograd.engine import topological_order
+    from minitorch_rnn.autograd.plain import topological_order
 
     params, x, target = bench.make_problem(bench.WORKLOADS["seed"])
     impl = bench.Minitorch(bench.WORKLOADS["seed"], params, x, target)

@@ -53,7 +53,7 @@ def test_weight_used_at_many_steps_sums_every_step(
     # A weight used at 7 steps gets 7 deferred products, stacked chunk by chunk when resolved:
     # one pair per chunk, 3 pairs per chunk (the last one short) and all in one chunk must
     # each give the plain sum of the 7 products.
-    monkeypatch.setattr(mt.autograd.function.ProductSum, "CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(mt.autograd.deferred.ProductSum, "CHUNK_BYTES", chunk_bytes)
     w = leaf(4, 4)
     xs = [leaf(2, 4, seed=k + 1) for k in range(7)]
     outs = [x @ w for x in xs]

@@ -22,7 +22,7 @@ import pytest
 
 import minitorch_rnn as mt
 from minitorch_rnn.autograd import gradcheck, retain_values
-from minitorch_rnn.autograd.engine import topological_order
+from minitorch_rnn.autograd.plain import topological_order
 from minitorch_rnn.nn import rnn as rnn_module
 
 F32 = {"rtol": 1e-5, "atol": 1e-6}

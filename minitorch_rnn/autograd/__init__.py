@@ -4,12 +4,16 @@ from .engine import run_backward
 from .function import Function
 from .functional import grad
 from .grad_mode import (
+    detect_anomaly,
     enable_grad,
+    is_anomaly_enabled,
     is_grad_enabled,
     no_grad,
     retain_grads,
     retain_values,
     scope,
+    set_detect_anomaly,
+    set_engine,
     set_grad_enabled,
 )
 from .gradcheck import GradcheckError, gradcheck
@@ -26,5 +30,9 @@ __all__ = [
     "retain_values",
     "run_backward",
     "scope",
+    "set_detect_anomaly",
+    "set_engine",
     "set_grad_enabled",
+    "detect_anomaly",
+    "is_anomaly_enabled",
 ]

@@ -18,6 +18,7 @@ class _State:
     retain_values: bool = False  # nodes keep their output arrays (for drawing values)
     retain_grads: bool = False  # backward keeps every node's output gradient (for drawing)
     anomaly: bool = False  # nodes keep their forward traceback; backward checks for NaN
+    engine: str = "fast"  # which backward pass runs: "fast" (engine.py) or "plain" (plain.py)
 
 
 state = _State()
@@ -150,3 +151,13 @@ class detect_anomaly(set_detect_anomaly):
 def is_anomaly_enabled() -> bool:
     """True while anomaly detection is on."""
     return state.anomaly
+
+
+def set_engine(name: str) -> str:
+    """Choose the backward pass: ``"plain"`` (autograd/plain.py, the one to read first) or
+    ``"fast"`` (autograd/engine.py, the default). Both give the same gradients. Returns the
+    previous choice, so ``prev = set_engine("plain"); ...; set_engine(prev)`` restores it."""
+    if name not in ("plain", "fast"):
+        raise ValueError(f"set_engine: expected 'plain' or 'fast', got {name!r}")
+    prev, state.engine = state.engine, name
+    return prev

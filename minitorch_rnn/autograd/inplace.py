@@ -1,6 +1,6 @@
 """In-place ops on the tape: how ``x += 1``, ``x.mul_(2)`` and ``x[0] = v`` are recorded.
 
-Skip on a first read: the plain story is in function.py and engine.py. Read this when you want
+Skip on a first read: the plain story is in function.py and plain.py. Read this when you want
 to know why ``out = zeros(2, 3); out[0] = w * 2`` still sends a gradient to `w`.
 
 An in-place op changes memory that other tensors and the tape may be looking at. torch's rules,
@@ -16,7 +16,7 @@ which we follow:
    again from the new base. Other views of the same base notice that the shared version counter
    moved and derive theirs again when next used (`refresh_view`).
 3. **The version goes up.** A node that saved the old value refuses to run backward (see
-   `engine.check_saved`): never a silently wrong gradient.
+   `plain.check_saved`): never a silently wrong gradient.
 4. **A leaf that requires grad cannot change in place** while grad mode is on (its ``.grad``
    would belong to a value that no longer exists). Optimizers change leaves under ``no_grad()``.
 """

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function, ProductSum
+from ..autograd.deferred import ProductSum
+from ..autograd.function import Function
 from ..dtypes import scalar_type_name
 from .broadcast import broadcast_error, unbroadcast
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function, SelectGrad, ZeroGrad
+from ..autograd.deferred import SelectGrad, ZeroGrad
+from ..autograd.function import Function
 from .broadcast import unbroadcast
 
 

@@ -24,7 +24,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd.engine import topological_order
+from ..autograd.plain import topological_order
 from ..autograd.function import Function
 from ..nn.parameter import Parameter
 
