@@ -16,7 +16,7 @@ API = Path(__file__).resolve().parent / "api.md"
 
 # Tensor's slots have no docstrings of their own.
 SLOTS = {
-    "data": "The values: a `numpy.ndarray`.",
+    "data": "The same memory as a Tensor outside autograd (torch's `.data`); prefer `detach()`.",
     "grad": "After `backward()`: d(output)/d(this tensor), for leaves (and `retain_grad()` ones).",
     "grad_fn": "The tape node (a `Function`) that made this tensor; `None` for leaves.",
 }

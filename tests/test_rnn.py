@@ -24,6 +24,7 @@ import minitorch_rnn as mt
 from minitorch_rnn.autograd import gradcheck, retain_values
 from minitorch_rnn.autograd.plain import topological_order
 from minitorch_rnn.nn import rnn as rnn_module
+from minitorch_rnn.nn import rnn_cell as rnn_cell_module
 
 F32 = {"rtol": 1e-5, "atol": 1e-6}
 F64 = {"rtol": 1e-10, "atol": 1e-12}
@@ -91,9 +92,12 @@ def test_seed_session_gives_torchs_numbers() -> None:
 
 def test_docstring_examples_run() -> None:
     """The Examples sections of RNN and RNNCell are the learner's first copy-paste."""
-    result = doctest.testmod(rnn_module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted >= 10
-    assert result.failed == 0
+    results = [
+        doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        for module in (rnn_module, rnn_cell_module)
+    ]
+    assert sum(r.attempted for r in results) >= 10
+    assert sum(r.failed for r in results) == 0
 
 
 # --------------------------------------------------------------------------- names, shapes, init, repr

@@ -24,8 +24,8 @@ from typing import Any, Optional
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd.plain import topological_order
 from ..autograd.function import Function
+from ..autograd.plain import topological_order
 from ..nn.parameter import Parameter
 
 # Node kinds; the drawing gives each its own colour.
