@@ -310,7 +310,7 @@ def _check_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dtypes: set[str]) 
     except BadCheckpoint:
         raise
     except Exception as e:  # a broken local header, a name that differs, a short read, ...
-        raise BadCheckpoint(f"{where} cannot be read ({e})") from None
+        raise BadCheckpoint(f"{where} is damaged ({e})") from None
     try:
         header = ast.literal_eval(raw.decode("utf-8" if magic[6] == 3 else "latin1"))
     except Exception:  # SyntaxError, ValueError, MemoryError, RecursionError ...
