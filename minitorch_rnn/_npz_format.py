@@ -44,9 +44,7 @@ MAX_HEADER = 10_000  # bytes of a .npy header (numpy's own limit for untrusted f
 
 # What an ndarray may hold: numbers and bools in little-endian order (no objects, strings,
 # structured or void records). A Tensor may only hold minitorch_rnn's dtypes.
-ARRAY_DTYPES = {
-    np.dtype(c).newbyteorder("<").str: np.dtype(c).newbyteorder("<") for c in "?bBhHiIlLqQefdFD"
-}
+ARRAY_DESCRS = {np.dtype(c).newbyteorder("<").str for c in "?bBhHiIlLqQefdFD"}
 TENSOR_DESCRS = {np.dtype(name).newbyteorder("<").str for name in TENSOR_DTYPES.values()}
 
 
@@ -79,10 +77,10 @@ class _TreeEncoder:
             tag = "tensor" if kind is Tensor else "parameter"
             return {tag: [self.array(obj._data, path), obj.requires_grad]}
         if kind is np.ndarray:
-            if obj.dtype.str not in ARRAY_DTYPES:
+            if obj.dtype.str not in ARRAY_DESCRS:
                 raise NotATree  # objects, strings, big-endian...: numpy's pickle can
             return {"ndarray": self.array(obj, path)}
-        if isinstance(obj, np.generic) and np.dtype(type(obj)).str in ARRAY_DTYPES:
+        if isinstance(obj, np.generic) and np.dtype(type(obj)).str in ARRAY_DESCRS:
             return {"scalar": self.array(np.asarray(obj), path, share=False)}
         if isinstance(obj, np.dtype) and obj in TENSOR_DTYPES:
             return {"dtype": TENSOR_DTYPES[obj]}
@@ -243,10 +241,10 @@ class _Needs:
         if type(node) is not dict or len(node) != 1 or depth > MAX_DEPTH:
             raise BadCheckpoint(f"malformed tree node {_short(node)}")
         ((kind, content),) = node.items()
-        if kind in ("tensor", "parameter") and _is_pair(content, str, bool):
+        if kind in ("tensor", "parameter") and _is_pair(content, (str,), (bool,)):
             self.member(content[0], TENSOR_DESCRS)
         elif kind in ("ndarray", "scalar") and type(content) is str:
-            self.member(content, set(ARRAY_DTYPES))
+            self.member(content, ARRAY_DESCRS)
             if kind == "scalar":
                 self.scalars.add(content)
         elif kind == "dtype" and content in TENSOR_DTYPES.values():
@@ -259,7 +257,7 @@ class _Needs:
         elif kind in ("dict", "odict") and type(content) is list:
             keys = set()
             for pair in content:
-                if not _is_pair(pair, (str, int), dict) or pair[0] in keys:
+                if not _is_pair(pair, (str, int), (dict,)) or pair[0] in keys:
                     raise BadCheckpoint(f"malformed or repeated dict entry {_short(pair)}")
                 keys.add(pair[0])
                 self.check(pair[1], depth + 1)
@@ -268,7 +266,7 @@ class _Needs:
             for name in content:
                 if type(name) is not str or name in self.dtypes:
                     raise BadCheckpoint(f"malformed pickle member list {_short(content)}")
-                self.member(name, set(ARRAY_DTYPES))
+                self.member(name, ARRAY_DESCRS)
         else:
             raise BadCheckpoint(f"malformed tree node {_short(node)}")
 
@@ -279,13 +277,10 @@ class _Needs:
         self.dtypes[name] = self.dtypes[name] & dtypes if name in self.dtypes else dtypes
 
 
-def _is_pair(pair: Any, first: Any, second: Any) -> bool:
-    return (type(pair) is list and len(pair) == 2 and type(pair[0]) in _tuple(first)
-            and type(pair[1]) in _tuple(second))  # fmt: skip
-
-
-def _tuple(types: Any) -> tuple[type, ...]:
-    return types if isinstance(types, tuple) else (types,)
+def _is_pair(pair: Any, first: tuple[type, ...], second: tuple[type, ...]) -> bool:
+    return (
+        type(pair) is list and len(pair) == 2 and type(pair[0]) in first and type(pair[1]) in second
+    )
 
 
 def _short(obj: Any) -> str:

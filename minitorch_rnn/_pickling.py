@@ -29,7 +29,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from ._npz_format import ARRAY_DTYPES, BadCheckpoint
+from ._npz_format import ARRAY_DESCRS, BadCheckpoint
 from ._tensor import Tensor
 from .dtypes import _NAMES as TENSOR_DTYPES
 from .nn.parameter import Parameter
@@ -45,7 +45,7 @@ def dumps(obj: Any, pickle_module: Any, protocol: int) -> tuple[bytes, dict[str,
 
     class Pickler(pickle_module.Pickler):
         def persistent_id(self, obj: Any) -> Any:
-            if type(obj) is not np.ndarray or obj.dtype.str not in ARRAY_DTYPES:
+            if type(obj) is not np.ndarray or obj.dtype.str not in ARRAY_DESCRS:
                 return None  # pickled as usual (object arrays: numpy's own reduce)
             if id(obj) not in names:
                 names[id(obj)] = f"data/{len(arrays)}"
