@@ -93,7 +93,7 @@ class _TreeEncoder:
                 return {kind.__name__: items}
             pairs = []
             for key, value in obj.items():
-                if type(key) is not str and type(key) is not int:
+                if type(key) is not str and (type(key) is not int or key.bit_length() >= 4000):
                     raise NotATree  # a tuple or float key: pickle keeps it
                 pairs.append([key, self.encode(value, _join(path, key), depth + 1)])
             return {"odict" if kind is OrderedDict else "dict": pairs}
@@ -134,9 +134,13 @@ def _utf8(text: str) -> bool:
         return False
 
 
-def write_archive(file: Any, tree: Any, arrays: dict[str, np.ndarray]) -> None:
+def describe(tree: Any) -> str:
+    """The JSON entry for a tree."""
+    return json.dumps({"format": "minitorch_rnn", "version": FORMAT_VERSION, "tree": tree})
+
+
+def write_archive(file: Any, meta: str, arrays: dict[str, np.ndarray]) -> None:
     """What numpy.savez does, written out: any member name works and pickle never runs."""
-    meta = json.dumps({"format": "minitorch_rnn", "version": FORMAT_VERSION, "tree": tree})
     with zipfile.ZipFile(file, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         for name, array in [*arrays.items(), (META, np.array(meta))]:
             with zf.open(name + ".npy", mode="w", force_zip64=True) as member:

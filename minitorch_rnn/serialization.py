@@ -76,8 +76,9 @@ def save(
         data, arrays = _pickling.dumps(obj, pickle_module, pickle_protocol)
         tree = {"pickle": list(arrays)}
         arrays = {**arrays, _npz_format.PICKLE: np.frombuffer(data, dtype=np.uint8)}
+    meta = _npz_format.describe(tree)  # everything is encoded before the file is touched
     with _open(f, "wb") as file:
-        _npz_format.write_archive(file, tree, arrays)
+        _npz_format.write_archive(file, meta, arrays)
 
 
 def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
