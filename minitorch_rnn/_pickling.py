@@ -67,7 +67,7 @@ def _reduce_tensor(t: Tensor) -> tuple[Any, ...]:
         return _rebuild_tensor, (t._data, t.requires_grad)
     if type(t) is Parameter:
         return _rebuild_parameter, (t._data, t.requires_grad)
-    return _rebuild_from_type, (type(t), t._data, t.requires_grad, dict(vars(t)))
+    return _rebuild_from_type, (type(t), t._data, t.requires_grad, dict(getattr(t, "__dict__", {})))
 
 
 def _checked(array: Any, requires_grad: Any) -> np.ndarray:
@@ -92,7 +92,8 @@ def _rebuild_from_type(cls: type, array: np.ndarray, requires_grad: bool, state:
         raise ValueError(f"cannot rebuild a tensor of type {cls!r}")
     t = Tensor.__new__(cls)
     Tensor.__init__(t, _checked(array, requires_grad), requires_grad=requires_grad)
-    vars(t).update(state)
+    if state:
+        vars(t).update(state)
     return t
 
 
@@ -197,8 +198,14 @@ def loads(data: bytes, arrays: dict[str, np.ndarray], weights_only: bool, pickle
     return Unpickler(io.BytesIO(data), **pickle_load_args).load()
 
 
-class _WeightsUnpickler(pickle.Unpickler):
-    """torch's weights_only unpickler, the Python way: only allowlisted globals resolve."""
+_PythonUnpickler: Any = pickle._Unpickler  # the pure-Python one: its opcodes can be overridden
+
+
+class _WeightsUnpickler(_PythonUnpickler):
+    """torch's weights_only unpickler, the Python way: only allowlisted globals resolve, and
+    only allowed objects are built, appended to or assigned into (torch's rules)."""
+
+    dispatch: dict[int, Any] = dict(_PythonUnpickler.dispatch)
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in _compat_pickle.NAME_MAPPING:  # Python 2 names (protocol 2)
@@ -222,6 +229,51 @@ class _WeightsUnpickler(pickle.Unpickler):
             f"`minitorch_rnn.serialization.safe_globals([{full_path}])` context manager to "
             "allowlist this global if you trust this class/function."
         )
+
+    def _target(self, at: int, types: tuple[type, ...], message: str) -> Any:
+        target = self.stack[at]
+        if type(target) not in types:
+            raise pickle.UnpicklingError(f"{message}, but got {type(target)}")
+        return target
+
+    def load_build(self) -> None:  # BUILD sets an object's state: only on an allowed class
+        allowed = tuple(g for g in _user_allowed_globals().values() if isinstance(g, type))
+        self._target(-2, (OrderedDict, *allowed), "Can only build OrderedDict or types "
+                     "allowlisted via `add_safe_globals`")  # fmt: skip
+        super().load_build()
+
+    def load_append(self) -> None:
+        self._target(-2, (list,), "Can only append to lists")
+        super().load_append()
+
+    def load_appends(self) -> None:
+        items = self.pop_mark()
+        self._target(-1, (list,), "Can only extend lists").extend(items)
+
+    def load_setitem(self) -> None:
+        self._target(-3, DICTS, "Can only SETITEM for " + DICT_NAMES)
+        super().load_setitem()
+
+    def load_setitems(self) -> None:
+        items = self.pop_mark()
+        target = self._target(-1, DICTS, "Can only SETITEMS for " + DICT_NAMES)
+        for i in range(0, len(items), 2):
+            target[items[i]] = items[i + 1]
+
+    def load_additems(self) -> None:
+        items = self.pop_mark()
+        self._target(-1, (set,), "Can only ADDITEMS to sets").update(items)
+
+    dispatch[pickle.BUILD[0]] = load_build
+    dispatch[pickle.APPEND[0]] = load_append
+    dispatch[pickle.APPENDS[0]] = load_appends
+    dispatch[pickle.SETITEM[0]] = load_setitem
+    dispatch[pickle.SETITEMS[0]] = load_setitems
+    dispatch[pickle.ADDITEMS[0]] = load_additems
+
+
+DICTS = (dict, OrderedDict, Counter)
+DICT_NAMES = "dict, collections.OrderedDict, collections.Counter"
 
 
 def check_stream(data: bytes) -> None:

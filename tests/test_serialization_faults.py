@@ -294,6 +294,24 @@ def test_a_pickled_tensor_must_hold_a_minitorch_rnn_dtype() -> None:
     assert mt.load(good).tolist() == [0.0, 1.0, 2.0]
 
 
+@pytest.mark.parametrize(
+    ("tail", "reason"),
+    [
+        (b"N}X\x05\x00\x00\x00_dataX\x01\x00\x00\x00xs\x86b.", "Can only build OrderedDict or types allowlisted"),
+        (b"K\x00K\x07s.", "Can only SETITEM for dict, collections.OrderedDict, collections.Counter"),
+        (b"K\x07a.", "Can only append to lists"),
+    ],
+    ids=["BUILD", "SETITEM", "APPEND"],
+)
+def test_a_pickle_cannot_set_the_state_of_a_tensor(tail: bytes, reason: str) -> None:
+    """As torch's weights_only: BUILD, SETITEM and APPEND only on objects that allow them, so a
+    crafted pickle cannot put a string where a Tensor's array belongs."""
+    stream = (b"\x80\x02cminitorch_rnn._pickling\n_rebuild_tensor\nX\x05\x00\x00\x00arrayX\x06\x00\x00\x00data/0"
+              b"\x86Q\x89\x86R")  # fmt: skip
+    assert mt.load(pickle_file(stream + b".", {"data/0": np.arange(3.0)})).tolist() == [0.0, 1.0, 2.0]
+    refused(pickle_file(stream + tail, {"data/0": np.arange(3.0)}), reason)
+
+
 def test_a_corrupt_pickle_entry_is_refused_with_weights_only_false_too() -> None:
     refused(pickle_file(b"\x80\x02X\x01\x00\x00\x00x.junk"), "not at its last byte")
     with pytest.raises(ValueError, match="not at its last byte"):
