@@ -96,7 +96,10 @@ def render() -> str:
         out.append("")
     tensor = importlib.import_module("minitorch_rnn").Tensor
     out += ["## `Tensor` methods and attributes", "", "| name | what it is |", "|---|---|"]
-    for name, member in sorted(vars(tensor).items()):
+    members: dict[str, object] = {}
+    for cls in reversed(tensor.__mro__[:-1]):  # Tensor and its mixins (_tensor_math.py, ...)
+        members.update(vars(cls))
+    for name, member in sorted(members.items()):
         if name.startswith("_"):
             continue
         member = member.fget if isinstance(member, property) else member

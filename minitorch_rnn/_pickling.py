@@ -31,6 +31,7 @@ import numpy as np
 
 from ._npz_format import ARRAY_DESCRS, BadCheckpoint
 from ._tensor import Tensor
+from .device import device
 from .dtypes import _NAMES as TENSOR_DTYPES
 from .nn.parameter import Parameter
 
@@ -119,6 +120,7 @@ DEFAULT_GLOBALS: dict[str, Any] = {  # what torch's _get_allowed_globals allows,
     "builtins.complex": complex,
     "builtins.bytearray": _bytearray,
     "_codecs.encode": _encode,
+    "minitorch_rnn.device.device": device,  # torch allows torch.device
     **{
         f"{__name__}.{f.__name__}": f
         for f in (_rebuild_tensor, _rebuild_parameter, _rebuild_from_type)
@@ -237,9 +239,9 @@ class _WeightsUnpickler(_PythonUnpickler):
         return target
 
     def load_build(self) -> None:  # BUILD sets an object's state: only on an allowed class
-        allowed = tuple(g for g in _user_allowed_globals().values() if isinstance(g, type))
-        self._target(-2, (OrderedDict, *allowed), "Can only build OrderedDict or types "
-                     "allowlisted via `add_safe_globals`")  # fmt: skip
+        known = [*DEFAULT_GLOBALS.values(), *_user_allowed_globals().values()]
+        self._target(-2, tuple(g for g in known if isinstance(g, type)), "Can only build "
+                     "OrderedDict, device or types allowlisted via `add_safe_globals`")  # fmt: skip
         super().load_build()
 
     def load_append(self) -> None:

@@ -148,7 +148,7 @@ def test_a_declared_shape_is_checked_against_the_member_before_allocating() -> N
     [
         ("{'descr': '|O', 'fortran_order': False, 'shape': (4,), }", r"holds dtype '\|O'"),
         ("{'descr': '>f4', 'fortran_order': False, 'shape': (4,), }", "holds dtype '>f4'"),
-        ("{'descr': '<i2', 'fortran_order': False, 'shape': (8,), }", "holds dtype '<i2'"),  # not a Tensor dtype
+        ("{'descr': '<u2', 'fortran_order': False, 'shape': (8,), }", "holds dtype '<u2'"),  # not a Tensor dtype
         ("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (4,), }", r"holds dtype \[\('a'"),
         ("{'descr': '<f4', 'fortran_order': 'no', 'shape': (4,), }", "holds dtype"),
         ("{'descr': '<f4', 'fortran_order': False, 'shape': (-4,), }", r"malformed shape \(-4,\)"),
@@ -158,7 +158,7 @@ def test_a_declared_shape_is_checked_against_the_member_before_allocating() -> N
         ("(" * 3000 + ")" * 3000, "malformed .npy header"),
         ("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", r"declares shape \(2,\)"),
     ],
-    ids=["object", "big-endian", "int16", "structured", "fortran-not-bool", "negative", "float-dim",
+    ids=["object", "big-endian", "uint16", "structured", "fortran-not-bool", "negative", "float-dim",
          "extra-key", "code", "deep-parens", "short"],  # fmt: skip
 )
 def test_a_crafted_npy_header_is_refused(header: str, reason: str) -> None:
@@ -289,7 +289,7 @@ def test_a_crafted_pickle_is_refused_before_it_can_allocate(stream: bytes, reaso
 def test_a_pickled_tensor_must_hold_a_minitorch_rnn_dtype() -> None:
     stream = (b"\x80\x02cminitorch_rnn._pickling\n_rebuild_tensor\nX\x05\x00\x00\x00arrayX\x06\x00\x00\x00data/0"
               b"\x86Q\x89\x86R.")  # fmt: skip
-    refused(pickle_file(stream, {"data/0": np.zeros(3, dtype=np.int16)}), "a tensor needs an array of a minitorch_rnn dtype")
+    refused(pickle_file(stream, {"data/0": np.zeros(3, dtype=np.uint16)}), "a tensor needs an array of a minitorch_rnn dtype")
     good = pickle_file(stream, {"data/0": np.arange(3.0)})
     assert mt.load(good).tolist() == [0.0, 1.0, 2.0]
 
@@ -297,7 +297,7 @@ def test_a_pickled_tensor_must_hold_a_minitorch_rnn_dtype() -> None:
 @pytest.mark.parametrize(
     ("tail", "reason"),
     [
-        (b"N}X\x05\x00\x00\x00_dataX\x01\x00\x00\x00xs\x86b.", "Can only build OrderedDict or types allowlisted"),
+        (b"N}X\x05\x00\x00\x00_dataX\x01\x00\x00\x00xs\x86b.", "Can only build OrderedDict, device or types allowlisted"),
         (b"K\x00K\x07s.", "Can only SETITEM for dict, collections.OrderedDict, collections.Counter"),
         (b"K\x07a.", "Can only append to lists"),
     ],
