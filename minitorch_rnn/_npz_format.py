@@ -46,6 +46,7 @@ MAX_HEADER = 10_000  # bytes of a .npy header (numpy's own limit for untrusted f
 # structured or void records). A Tensor may only hold minitorch_rnn's dtypes.
 ARRAY_DESCRS = {np.dtype(c).newbyteorder("<").str for c in "?bBhHiIlLqQefdFD"}
 TENSOR_DESCRS = {np.dtype(name).newbyteorder("<").str for name in TENSOR_DTYPES.values()}
+FLOAT_DESCRS = {descr for descr in TENSOR_DESCRS if descr[1] == "f"}  # may require grad
 
 
 class BadCheckpoint(ValueError):
@@ -122,16 +123,9 @@ def _join(path: str, key: Any) -> str:
 def _safe_name(path: str) -> str:
     """The key as the member's name (``numpy.load(file)["weight"]`` works) when zip can store
     and read it back unchanged; otherwise a neutral name (the tree keeps the real key)."""
+    # (a lone surrogate, which utf-8 cannot encode, is not printable either)
     ok = 0 < len(path) <= 200 and path.isprintable() and "\\" not in path and path[0] != "/"
-    return path if ok and _utf8(path) else "array"
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-        return True
-    except UnicodeEncodeError:  # a lone surrogate
-        return False
+    return path if ok else "array"
 
 
 def describe(tree: Any) -> str:
@@ -246,7 +240,7 @@ class _Needs:
             raise BadCheckpoint(f"malformed tree node {_short(node)}")
         ((kind, content),) = node.items()
         if kind in ("tensor", "parameter") and _is_pair(content, (str,), (bool,)):
-            self.member(content[0], TENSOR_DESCRS)
+            self.member(content[0], FLOAT_DESCRS if content[1] else TENSOR_DESCRS)
         elif kind in ("ndarray", "scalar") and type(content) is str:
             self.member(content, ARRAY_DESCRS)
             if kind == "scalar":

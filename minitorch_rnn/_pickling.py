@@ -12,7 +12,9 @@ as torch puts storages beside ``data.pkl``. A Tensor is pickled as a call to
 and ``REDUCE`` calls it. So `load` (``weights_only=True``, the default, as torch 2.6+) uses an
 unpickler whose `find_class` hands out only an allowlist -- containers, our rebuild functions,
 and what you allow with `add_safe_globals` / `safe_globals` -- and refuses anything else with
-torch's ``pickle.UnpicklingError``. Only the caller's ``weights_only=False`` runs arbitrary code.
+torch's ``pickle.UnpicklingError``; as torch's, it lets ``BUILD`` (set an object's state),
+``APPEND`` and ``SETITEM`` act only on allowed types, so no Tensor gets a string for its array.
+Only the caller's ``weights_only=False`` runs arbitrary code.
 Before either, the stream is scanned: every length it declares must fit in the bytes that are
 there, so a crafted header cannot make the unpickler allocate terabytes.
 """

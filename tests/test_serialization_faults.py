@@ -188,6 +188,12 @@ def test_a_crafted_tree_is_refused(tree: Any, reason: str) -> None:
     refused(crafted({META + ".npy": meta(tree), "w.npy": npy(FLOATS, bytes(16))}), reason)
 
 
+def test_only_a_float_tensor_may_require_grad() -> None:
+    ints = "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }"
+    tree = {"dict": [["w", {"tensor": ["w", True]}]]}
+    refused(crafted({META + ".npy": meta(tree), "w.npy": npy(ints, bytes(16))}), "'w.npy' holds dtype '<i8'")
+
+
 def test_a_tree_naming_a_missing_member_is_refused() -> None:
     tree = {"list": [{"tensor": ["w", False]}, {"tensor": ["gone", False]}]}
     refused(crafted({META + ".npy": meta(tree), "w.npy": npy(FLOATS, bytes(16))}), "'gone.npy' that is missing")
