@@ -134,10 +134,12 @@ def describe(tree: Any) -> str:
 
 
 def write_archive(file: Any, meta: str, arrays: dict[str, np.ndarray]) -> None:
-    """What numpy.savez does, written out: any member name works and pickle never runs."""
+    """What numpy.savez does, written out: any member name works and pickle never runs. The
+    members carry a fixed date, so the same object always gives the same bytes."""
     with zipfile.ZipFile(file, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         for name, array in [*arrays.items(), (META, np.array(meta))]:
-            with zf.open(name + ".npy", mode="w", force_zip64=True) as member:
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with zf.open(info, mode="w", force_zip64=True) as member:
                 np.lib.format.write_array(member, array, allow_pickle=False)
 
 
