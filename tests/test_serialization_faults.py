@@ -100,6 +100,26 @@ def test_every_single_byte_flip_is_refused_or_loads_exactly(mask: int) -> None:
     assert time.perf_counter() - start < 5
 
 
+def test_every_byte_flip_of_a_pickled_checkpoint_is_refused_or_loads_exactly() -> None:
+    """The same for an object that needs pickle (a set, a tuple key): the CRC covers the stream."""
+    obj = {"s": {1, 2}, "t": mt.tensor(np.arange(3.0, dtype=np.float32)), "k": {(1, 2): "x"}}
+    buffer = io.BytesIO()
+    mt.save(obj, buffer)
+    data = buffer.getvalue()
+    refusals = 0
+    for i in range(len(data)):
+        damaged = bytearray(data)
+        damaged[i] ^= 0xFF
+        try:
+            loaded = mt.load(io.BytesIO(bytes(damaged)))
+        except ValueError:
+            refusals += 1
+            continue
+        assert list(loaded) == ["s", "t", "k"] and loaded["s"] == {1, 2} and loaded["k"] == {(1, 2): "x"}, i
+        assert loaded["t"].dtype == mt.float32 and loaded["t"].tolist() == [0.0, 1.0, 2.0], i
+    assert refusals > 0.8 * len(data)
+
+
 def test_every_truncation_is_refused(tmp_path: pathlib.Path) -> None:
     _, data = small_checkpoint()
     for length in range(len(data)):
