@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 API = Path(__file__).resolve().parent / "api.md"
+sys.path.insert(0, str(API.parent.parent))  # document this checkout, not another installed copy
 
 # Tensor's slots have no docstrings of their own.
 SLOTS = {
@@ -29,6 +30,7 @@ SECTIONS = [
     ("minitorch_rnn.nn.init", "Initialisation (`mt.nn.init`)"),
     ("minitorch_rnn.nn.utils", "Gradient utilities (`mt.nn.utils`)"),
     ("minitorch_rnn.optim", "Optimizers (`mt.optim`)"),
+    ("minitorch_rnn.serialization", "Files (`mt.save`, `mt.load`, `mt.serialization`)"),
     ("minitorch_rnn.viz", "Drawing the tape (`mt.viz`)"),
 ]
 
@@ -42,13 +44,26 @@ def escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+class _Named:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
 def signature(obj: object) -> str:
     """The call signature without type annotations: easier to read in a table."""
     try:
         sig = inspect.signature(obj)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return ""
-    params = [p.replace(annotation=inspect.Parameter.empty) for p in sig.parameters.values()]
+    params = [
+        p.replace(annotation=inspect.Parameter.empty, default=_Named(p.default.__name__))
+        if inspect.ismodule(p.default)  # `pickle`, not "<module 'pickle' from '/usr/...'>"
+        else p.replace(annotation=inspect.Parameter.empty)
+        for p in sig.parameters.values()
+    ]
     return str(sig.replace(parameters=params, return_annotation=inspect.Signature.empty))
 
 
@@ -81,7 +96,10 @@ def render() -> str:
         out.append("")
     tensor = importlib.import_module("minitorch_rnn").Tensor
     out += ["## `Tensor` methods and attributes", "", "| name | what it is |", "|---|---|"]
-    for name, member in sorted(vars(tensor).items()):
+    members: dict[str, object] = {}
+    for cls in reversed(tensor.__mro__[:-1]):  # Tensor and its mixins (_tensor_math.py, ...)
+        members.update(vars(cls))
+    for name, member in sorted(members.items()):
         if name.startswith("_"):
             continue
         member = member.fget if isinstance(member, property) else member

@@ -227,39 +227,59 @@ class Module:
         return out
 
     def load_state_dict(
-        self, state_dict: Mapping[str, Any], strict: bool = True
+        self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
     ) -> IncompatibleKeys:
-        """Copy values (our Tensors or numpy arrays) into the parameters; check names and shapes."""
+        """Copy values (our Tensors, numpy arrays, torch tensors) into the parameters and buffers.
+
+        All or nothing -- better than torch, which has copied every key that fit by the time it
+        raises: every key, shape and value is checked first, and only if all of them would load
+        is anything copied. Errors are torch's ``RuntimeError``, listed all at once. `assign`
+        puts the loaded values in place of the parameters instead of copying into them.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
-        for key, target in own.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            array = np.asarray(value._data if isinstance(value, Tensor) else value)
-            if array.shape != target.shape:
-                errors.append(
-                    f"size mismatch for {key}: copying a param with shape {array.shape} from "
-                    f"checkpoint, the shape in current model is {target.shape}."
-                )
-                continue
-            with no_grad():
-                target.copy_(array.astype(target.dtype, copy=False))
         if strict:
-            if unexpected:
-                names = ", ".join(f'"{k}"' for k in unexpected)
-                errors.insert(0, f"Unexpected key(s) in state_dict: {names}. ")
             if missing:
                 names = ", ".join(f'"{k}"' for k in missing)
-                errors.insert(0, f"Missing key(s) in state_dict: {names}. ")
+                errors.append(f"Missing key(s) in state_dict: {names}. ")
+            if unexpected:
+                names = ", ".join(f'"{k}"' for k in unexpected)
+                errors.append(f"Unexpected key(s) in state_dict: {names}. ")
+        converted: dict[str, np.ndarray] = {}  # first pass: nothing is changed
+        for key, target in own.items():
+            if key in state_dict:
+                problem, converted[key] = _convert(key, state_dict[key], target)
+                if problem:
+                    errors.append(problem)
         if errors:
             raise RuntimeError(
                 f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                 + "\n\t".join(errors)
             )
+        for key, array in converted.items():  # second pass: cannot fail
+            if assign:
+                self._assign(key, own[key], state_dict[key])
+            else:
+                with no_grad():
+                    own[key].copy_(array)
         return IncompatibleKeys(missing, unexpected)
+
+    def _assign(self, key: str, target: Tensor, value: Any) -> None:
+        """``assign=True``, as torch: the loaded value itself (its dtype, its memory) becomes
+        the parameter, keeping the parameter's requires_grad; a buffer becomes the tensor."""
+        *path, name = key.split(".")
+        owner: Module = self
+        for part in path:
+            owner = owner._modules[part]
+        array = np.asarray(value._data if isinstance(value, Tensor) else value)
+        if isinstance(target, Parameter):
+            owner.register_parameter(name, Parameter(array, target.requires_grad))
+        else:
+            owner.register_buffer(name, Tensor(array))
 
     # ---- printing -------------------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -276,3 +296,27 @@ class Module:
         lines = extra + children
         body = ("\n  " + "\n  ".join(lines) + "\n") if lines else ""
         return f"{type(self).__name__}({body})"
+
+
+def _convert(key: str, value: Any, target: Tensor) -> tuple[str, np.ndarray]:
+    """(an error message or "", `value` as an array of the target's dtype)."""
+    if not isinstance(value, (Tensor, np.ndarray)) and not hasattr(value, "__array__"):
+        return (
+            f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like '
+            f"object from checkpoint but received {type(value)}"
+        ), np.empty(0)
+    array = np.asarray(value._data if isinstance(value, Tensor) else value)
+    if array.shape != target.shape:
+        return (
+            f"size mismatch for {key}: copying a param with shape "
+            f"minitorch_rnn.Size({list(array.shape)}) from checkpoint, the shape in current "
+            f"model is minitorch_rnn.Size({list(target.shape)})."
+        ), array
+    try:
+        return "", array.astype(target.dtype)  # a copy: the checkpoint is not shared
+    except (TypeError, ValueError) as e:  # e.g. an array of strings
+        return (
+            f'While copying the parameter named "{key}", whose dimensions in the model are '
+            f"{target.shape} and whose dimensions in the checkpoint are {array.shape}, an "
+            f"exception occurred : {e.args}."
+        ), array
