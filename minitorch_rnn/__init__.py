@@ -8,7 +8,17 @@ Function) -> `ops/` (the primitives) -> `autograd/plain.py` (the backward pass) 
 -> `optim/` -> `viz/`.
 """
 
-from . import accelerator, autograd, backends, cuda, nn, ops, optim, viz  # viz: graphviz on use
+from . import (  # viz imports graphviz only when drawing
+    accelerator,
+    autograd,
+    backends,
+    cuda,
+    nn,
+    ops,
+    optim,
+    serialization,
+    viz,
+)
 from ._tensor import Tensor
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
@@ -151,6 +161,7 @@ __all__ = [
     "relu",
     "reshape",
     "save",
+    "serialization",
     "set_grad_enabled",
     "sigmoid",
     "squeeze",
