@@ -111,6 +111,17 @@ class _Drawing:
         self.norms = norms
         self.scale = scale
         self.nodes = {n.id: n for n in graph.nodes}
+        # Each scope's nodes and child scopes, found in one pass so that drawing stays linear
+        # in the size of the graph (a T=800 bidirectional RNN has ~800 scopes).
+        self.exactly: dict[tuple[str, ...], list[Node]] = {}  # nodes whose scope is this one
+        self.under: dict[tuple[str, ...], list[Node]] = {}  # nodes in this scope or below it
+        self.child_scopes: dict[tuple[str, ...], dict[tuple[str, ...], None]] = {}
+        for n in graph.nodes:
+            self.exactly.setdefault(n.scope, []).append(n)
+            for depth in range(len(n.scope) + 1):
+                self.under.setdefault(n.scope[:depth], []).append(n)
+                if depth < len(n.scope):  # (a dict keeps the order of first use)
+                    self.child_scopes.setdefault(n.scope[:depth], {})[n.scope[: depth + 1]] = None
         self.rows = step_rows(graph)  # row of each node inside its time step
         # A fold box is drawn the shape of a step: one row per row of a step, so that each
         # arrow enters it where it would enter a step (graphviz then keeps it in line).
@@ -136,8 +147,8 @@ class _Drawing:
     # ---- clusters ------------------------------------------------------------------------
     def draw_scope(self, dot: Any, scope: tuple[str, ...]) -> None:
         """The nodes whose scope is exactly `scope`, then a box for each scope inside it."""
-        for n in self.graph.nodes:
-            if n.scope == scope and n.kind != FOLD:
+        for n in self.exactly.get(scope, ()):
+            if n.kind != FOLD:
                 dot.node(n.id, **self.attrs(n))
         boxes, steps = self.children(scope)
         for box in boxes:
@@ -164,11 +175,7 @@ class _Drawing:
     def children(self, scope: tuple[str, ...]) -> tuple[list[tuple[str, ...]], list[Any]]:
         """The scopes one level below `scope`: other scopes in order of first use, and the
         time steps as ``(t, scope)`` by t, with a fold node as ``(its first t, node)``."""
-        children: list[tuple[str, ...]] = []
-        for n in self.graph.nodes:
-            if len(n.scope) > len(scope) and n.scope[: len(scope)] == scope:
-                if n.scope[: len(scope) + 1] not in children:
-                    children.append(n.scope[: len(scope) + 1])
+        children = list(self.child_scopes.get(scope, ()))
         boxes: list[tuple[str, ...]] = []
         steps: list[Any] = []
         for child in children:
@@ -177,7 +184,7 @@ class _Drawing:
                 steps.append((found[1], child))
             else:
                 boxes.append(child)
-        steps += [(n.folded[0], n) for n in self.graph.nodes if n.folded and n.scope == scope]
+        steps += [(n.folded[0], n) for n in self.exactly.get(scope, ()) if n.folded]
         return boxes, sorted(steps, key=lambda step: step[0])
 
     def draw_box(self, dot: Any, scope: tuple[str, ...], is_step: bool) -> None:
@@ -205,6 +212,8 @@ class _Drawing:
 
     def side_by_side(self, boxes: list[tuple[str, ...]]) -> list[list[tuple[str, ...]]]:
         """Split sibling scopes into runs where none uses an earlier one's result."""
+        if len(boxes) < 2:
+            return [[box] for box in boxes]
         box_of = {n.id: i for i, b in enumerate(boxes) for n in self.inside(b)}
         reach = {node: {i} for node, i in box_of.items()}  # the boxes whose results lead here
         for e in self.graph.edges:  # forward order: a source is complete before its users
@@ -219,7 +228,7 @@ class _Drawing:
         return [[boxes[i] for i in row] for row in rows]
 
     def inside(self, scope: tuple[str, ...]) -> list[Node]:
-        return [n for n in self.graph.nodes if n.scope[: len(scope)] == scope]
+        return self.under.get(scope, [])
 
     def first_in(self, scope: tuple[str, ...]) -> str:
         return self.endpoint(self.inside(scope)[0].id, 0)
