@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import ops
+from ._args import cast, common_dtype
 from ._args import wrap_dim as _wrap_dim
 from ._tensor import Tensor
 
@@ -22,7 +23,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             f"stack expects each tensor to be equal size, but got {list(a)} "
             f"at entry 0 and {list(b)} at entry {[t.shape for t in tensors].index(b)}"
         )
-    return ops.Stack.apply(*tensors, dim=_wrap_dim(dim, tensors[0].ndim + 1))
+    return ops.Stack.apply(*_same_dtype(tensors), dim=_wrap_dim(dim, tensors[0].ndim + 1))
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -46,7 +47,13 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                     f"Sizes of tensors must match except in dimension {dim}. Expected size "
                     f"{want} but got size {got} for tensor number {i} in the list."
                 )
-    return ops.Cat.apply(*tensors, dim=dim)
+    return ops.Cat.apply(*_same_dtype(tensors), dim=dim)
+
+
+def _same_dtype(tensors: list[Tensor]) -> list[Tensor]:
+    """Every tensor in the dtype torch gives the list (cat of int64 and float32 is float32)."""
+    dt = common_dtype(tensors)
+    return [cast(t, dt) for t in tensors]
 
 
 def unbind(t: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
