@@ -24,7 +24,7 @@ from ._printing import add_suffixes, array_str
 from ._tensor_inplace import InPlaceMethods
 from ._tensor_math import MathMethods
 from ._tensor_shape import ShapeMethods
-from .autograd import engine, function, plain
+from .autograd import engine, function, hooks, plain
 from .autograd.function import Function
 from .device import DeviceMethods
 from .dtypes import dtype_name, float32, int64, is_floating, scalar_type_name
@@ -41,6 +41,7 @@ class Tensor(MathMethods, ShapeMethods, InPlaceMethods, DeviceMethods):
         "_output_nr",
         "_vc",
         "_view",
+        "_hooks",
         "__weakref__",
     )
     __array_ufunc__ = None  # `np_array + tensor` calls Tensor.__radd__ instead of numpy's loop
@@ -56,6 +57,7 @@ class Tensor(MathMethods, ShapeMethods, InPlaceMethods, DeviceMethods):
         self._vc = [0, 0]
         # for a view of another tensor: (that tensor, the view op, its params, version seen)
         self._view: Optional[tuple[Tensor, type, dict[str, Any], int]] = None
+        self._hooks: Optional[dict[int, Any]] = None  # a leaf's gradient hooks (register_hook)
         if requires_grad:
             self.requires_grad = True
 
@@ -182,6 +184,13 @@ class Tensor(MathMethods, ShapeMethods, InPlaceMethods, DeviceMethods):
         return bool(
             node is not None and node.retained_outputs and self._output_nr in node.retained_outputs
         )
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a hook may return a
+        replacement gradient. Returns a handle whose ``remove()`` takes the hook away."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        return hooks.register_tensor_hook(self, hook)
 
     # ---- leaving the tape -------------------------------------------------------------------
     def detach(self) -> Tensor:

@@ -22,6 +22,7 @@ from . import plain
 from .deferred import DeferredGrad
 from .function import Function
 from .grad_mode import state
+from .hooks import call_node_hooks, call_tensor_hooks
 from .plain import (  # the pieces both engines share; the readable one owns them
     accumulate_grad,
     check_nan,
@@ -87,12 +88,14 @@ def run_backward(
     while waiting:
         node = heapq.heappop(waiting)[1]
         grads = buffers.pop(node)
-        keep = keep_all or node.retained_outputs
+        keep = keep_all or node.retained_outputs or node.tensor_hooks
         for i, g in enumerate(grads):  # full arrays, except where backward knows a shortcut
             if isinstance(g, DeferredGrad) and (keep or type(g) not in node.takes_deferred):
                 grads[i] = g.resolve()
         if len(grads) > 1:  # an output nobody used (one step of an unbind, say) gets zeros
             _fill_unused(grads, node)
+        if node.tensor_hooks:
+            call_node_hooks(node, grads)
         if keep:
             keep_output_grads(node, grads, capture, captured)
         if node.saved_versions or node.saved_tensors is None:
@@ -111,6 +114,7 @@ def run_backward(
     for leaf, grad in leaf_grads.values():
         if isinstance(grad, DeferredGrad):
             grad = grad.resolve()
+        grad = call_tensor_hooks(leaf._hooks, grad)
         if id(leaf) in wanted:
             for i in wanted[id(leaf)]:
                 captured[i] = grad

@@ -65,6 +65,7 @@ class Function:
     retained_outputs: Optional[dict[int, Any]] = (
         None  # weakrefs of tensors that called retain_grad()
     )
+    tensor_hooks: Optional[dict[int, dict[int, Any]]] = None  # register_hook, by output nr
 
     # Subclasses define both as @staticmethods (see the module docstring).
     forward: Callable[..., Any]

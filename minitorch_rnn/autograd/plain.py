@@ -29,6 +29,7 @@ from .. import _tensor  # a cycle (_tensor.py imports us): used at call time onl
 from .deferred import DeferredGrad
 from .function import Function
 from .grad_mode import state
+from .hooks import call_node_hooks, call_tensor_hooks
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -67,6 +68,8 @@ def run_backward(
             continue  # nothing reached this node (it fed only tensors we do not follow)
         dtype = next(g.dtype for g in grads if g is not None)
         grads = [np.zeros(s, dtype) if g is None else g for g, s in zip(grads, node.output_shapes)]
+        if node.tensor_hooks:  # register_hook: watch (or replace) an output's gradient
+            call_node_hooks(node, grads)
         for i, t in enumerate(wanted):  # autograd.grad asked for a non-leaf tensor's gradient
             if t.grad_fn is node:
                 captured[i] = grads[t._output_nr]
@@ -85,6 +88,7 @@ def run_backward(
                 send(edge[0], edge[1], g, node)
 
     for (leaf, _), grad in received.items():  # only leaves are left: their gradients
+        grad = call_tensor_hooks(leaf._hooks, grad)
         for i, t in enumerate(wanted):
             if t is leaf:
                 captured[i] = grad

@@ -15,6 +15,8 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ..autograd.hooks import RemovableHandle
+from ..autograd.hooks import add as add_hook
 from ..dtypes import dtype_name, float32, float64, to_dtype
 from .parameter import Parameter
 
@@ -32,6 +34,9 @@ class Module:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
@@ -39,7 +44,26 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        d = self.__dict__
+        if d.get("_forward_pre_hooks") or d.get("_forward_hooks") or d.get("_backward_hooks"):
+            from . import module_hooks  # (hooks: see module_hooks.py)
+
+            return module_hooks.call(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ---- hooks: watch forward and backward from code (see module_hooks.py) -----------------
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, args)`` before each forward; a returned value replaces the args."""
+        return add_hook(self.__dict__["_forward_pre_hooks"], hook)
+
+    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, args, output)`` after each forward; a returned value replaces output."""
+        return add_hook(self.__dict__["_forward_hooks"], hook)
+
+    def register_full_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` when the gradients with respect to the
+        module's inputs are known; a returned tuple replaces grad_input."""
+        return add_hook(self.__dict__["_backward_hooks"], hook)
 
     # ---- registration ---------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
