@@ -1,5 +1,6 @@
 """The autograd tape: grad modes and scopes, the `Function` node, the backward engine, checks."""
 
+from .contributions import Term, contributions
 from .engine import run_backward
 from .function import Function
 from .functional import grad
@@ -20,6 +21,8 @@ from .gradcheck import GradcheckError, gradcheck
 
 __all__ = [
     "Function",
+    "Term",
+    "contributions",
     "GradcheckError",
     "enable_grad",
     "grad",

@@ -20,7 +20,7 @@ every backward pass through this one; the test suite checks that both give equal
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
@@ -40,9 +40,11 @@ def run_backward(
     root_grads: Sequence[np.ndarray],
     retain_graph: bool,
     inputs: Optional[Sequence[Tensor]] = None,
+    observe: Optional[Callable[[Any, Any, np.ndarray], None]] = None,
 ) -> list[Optional[np.ndarray]]:
     """Backpropagate `root_grads` from `roots` into the leaves' `.grad` -- or, with `inputs`
-    (`autograd.grad`), return those tensors' gradients and write nothing."""
+    (`autograd.grad`), return those tensors' gradients and write nothing. `observe(source,
+    target, grad)` sees every gradient sent (`autograd.contributions`, the step-through page)."""
     received: dict[tuple[Any, int], np.ndarray] = {}  # (node or leaf, output nr) -> gradient
 
     def send(target: Any, nr: int, grad: Any, source: Any) -> None:
@@ -51,6 +53,8 @@ def run_backward(
         shape = target.output_shapes[nr] if isinstance(target, Function) else target.shape
         if grad.shape != shape:
             raise invalid_gradient(source, grad, shape)
+        if observe is not None:
+            observe(source, target, grad)
         key = (target, nr)
         received[key] = grad if key not in received else received[key] + grad
 
