@@ -19,6 +19,7 @@ from . import (  # viz imports graphviz only when drawing
     serialization,
     viz,
 )
+from ._placeholders import UnsupportedError, module_getattr
 from ._tensor import Tensor
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
@@ -105,6 +106,7 @@ __all__ = [
     "IntTensor",
     "LongTensor",
     "Tensor",
+    "UnsupportedError",
     "accelerator",
     "backends",
     "cuda",
@@ -177,3 +179,6 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+# torch's other public names: importable placeholders that raise UnsupportedError when used
+__getattr__ = module_getattr(__name__, "torch")

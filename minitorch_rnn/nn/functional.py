@@ -1,8 +1,10 @@
 """`nn.functional`: layers and losses as plain functions, built from the engine's primitives.
 
-Nothing here has a backward of its own. Each function is a few tensor operations, so its
-gradient comes from the tape: `linear` is an Addmm (x W^T + b as one node), `log_softmax` a
-Sub, an Exp, a Sum and a Log. Read a function as the formula in its docstring.
+Most functions here are a few tensor operations, so their gradient comes from the tape:
+`linear` is an Addmm (x W^T + b as one node), `dropout` a Mul by a mask. Three are single
+nodes with a backward of their own, in `_functions.py`: `softmax`, `log_softmax` and
+`embedding`. The losses are in `functional_losses.py` and re-exported here. Read a function
+as the formula in its docstring.
 
     import minitorch_rnn.nn.functional as F
     loss = F.cross_entropy(F.linear(x, W, b), target)
@@ -17,18 +19,38 @@ import numpy as np
 
 from .. import random
 from .._args import wrap_dim as _wrap_dim
+from .._placeholders import module_getattr, unsupported
 from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
 from ..dtypes import scalar_type_name
+from . import _functions
+from .functional_losses import (  # the losses live in their own file; F.nll_loss is here too
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
 
 __all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "cross_entropy",
     "dropout",
+    "embedding",
+    "huber_loss",
+    "l1_loss",
     "linear",
     "log_softmax",
     "mse_loss",
     "nll_loss",
+    "one_hot",
     "relu",
     "sigmoid",
+    "smooth_l1_loss",
     "softmax",
     "tanh",
 ]
@@ -103,140 +125,119 @@ def sigmoid(input: Tensor) -> Tensor:
     return input.sigmoid()
 
 
+# ---- lookups ----------------------------------------------------------------------------------
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: Optional[int] = None,
+    max_norm: Optional[float] = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """out[...] = weight[input[...]]: row i of `weight` for each index i in `input`.
+
+    Shapes: input (*) of int64 indices in [0, num_embeddings), weight (num_embeddings,
+    embedding_dim) -> output (*, embedding_dim). One node (``EmbeddingBackward0``): backward
+    adds each output row's gradient into the row it came from, except the `padding_idx` row,
+    whose gradient stays 0. `max_norm`: the rows looked up are first rescaled *in place* to a
+    `norm_type`-norm of at most `max_norm`, as torch does.
+    """
+    if input.dtype not in (np.int64, np.int32):
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got torch.{_torch_dtype(input)}Tensor instead (while "
+            "checking arguments for embedding)"
+        )
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    if sparse:
+        unsupported("torch.nn.functional.embedding(sparse=True)")
+    rows = weight.shape[0]
+    if padding_idx is not None:
+        if not -rows <= padding_idx < rows:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        padding_idx %= rows
+    indices = input._data
+    if indices.size and (indices.min() < 0 or indices.max() >= rows):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:
+        _renorm_rows_(weight, np.unique(indices), max_norm, norm_type)
+    return _functions.Embedding.apply(
+        weight, indices=indices, padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq
+    )
+
+
+def _renorm_rows_(weight: Tensor, rows: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """Scale each of `rows` whose norm exceeds max_norm down to max_norm (in place, no tape)."""
+    norms = np.linalg.norm(weight._data[rows], ord=norm_type, axis=1)
+    too_long = norms > max_norm
+    scale = max_norm / (norms[too_long] + 1e-7)  # torch's 1e-7 keeps a zero row finite
+    with no_grad():
+        weight[rows[too_long]] = weight._data[rows[too_long]] * scale[:, None].astype(weight.dtype)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 (*, num_classes): 1 where the last index equals the class in `tensor`, else 0.
+
+    ``num_classes=-1`` takes one more than the largest class present. Not differentiable.
+    """
+    if tensor.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    classes = tensor._data
+    if num_classes == -1:
+        if classes.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(classes.max()) + 1
+    if classes.size and classes.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if classes.size and classes.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return Tensor((classes[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
 # ---- softmax family ----------------------------------------------------------------------------
-def log_softmax(input: Tensor, dim: int) -> Tensor:
+def log_softmax(
+    input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
     """log softmax(x)_i = x_i - log sum_j e^{x_j}, along `dim`.
 
-    Computed as (x - m) - log sum_j e^{x_j - m} with m = max_j x_j: every exponent is <= 0, so
-    nothing overflows even for logits in the thousands. m is a constant shift (it cancels in
-    the formula), so it is taken off the tape with `detach()`.
+    One node (``LogSoftmaxBackward0``, see `_functions.py`), stable for logits in the
+    thousands. `dtype` converts the input first. Leaving `dim` out is torch's deprecated
+    form: it warns and picks dim 0 for 0-, 1- and 3-D input, else dim 1.
     """
-    dim = _wrap_dim(dim, input.ndim)  # torch's IndexError for a dim the input does not have
-    shifted = input - _max_shift(input, dim)
-    return shifted - shifted.exp().sum(dim, keepdim=True).log()
+    return _softmax_family(_functions.LogSoftmax, "log_softmax", input, dim, _stacklevel, dtype)
 
 
-def softmax(input: Tensor, dim: int) -> Tensor:
-    """softmax(x)_i = e^{x_i} / sum_j e^{x_j} along `dim` (shifted by the max, as log_softmax)."""
-    dim = _wrap_dim(dim, input.ndim)  # torch's IndexError for a dim the input does not have
-    e = (input - _max_shift(input, dim)).exp()
-    return e / e.sum(dim, keepdim=True)
+def softmax(
+    input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """softmax(x)_i = e^{x_i} / sum_j e^{x_j} along `dim` (one node, ``SoftmaxBackward0``);
+    `dim` and `dtype` as in `log_softmax`."""
+    return _softmax_family(_functions.Softmax, "softmax", input, dim, _stacklevel, dtype)
 
 
-def _max_shift(input: Tensor, dim: int) -> Any:
-    """The max along `dim`, off the tape (0 along an empty dim: nothing to shift)."""
-    if input.ndim and input.shape[dim] == 0:
-        return 0.0
-    return input.detach().max(dim, keepdim=True).values
-
-
-# ---- losses ------------------------------------------------------------------------------------
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    """'none': the per-element losses; 'mean': their average; 'sum': their total (0-d)."""
-    if reduction == "none":
-        return loss
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    raise ValueError(f"{reduction} is not a valid value for reduction")
-
-
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Mean squared error: reduce((x - y)^2). Shapes: input and target alike (they broadcast).
-
-    Both arguments get gradients: d/dx = 2 (x - y) / n, d/dy = -2 (x - y) / n for 'mean'.
-    """
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    if target.shape != input.shape:
+def _softmax_family(
+    op: Any, name: str, input: Tensor, dim: Optional[int], stacklevel: int, dtype: Any
+) -> Tensor:
+    if dim is None:
         warnings.warn(
-            f"Using a target size ({_size(target)}) that is different to the input size "
-            f"({_size(input)}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.",
-            stacklevel=2,
+            f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+            "include dim=X as an argument.",
+            stacklevel=stacklevel,
         )
-    diff = input - target
-    return _reduce(diff * diff, reduction)
-
-
-def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Negative log likelihood: loss[n] = -input[n, target[n]] (input holds log-probabilities).
-
-    Shapes: input (N, C) with target (N,); input (C,) with a 0-d target (one sample); or
-    input (N, C, d1, ...) with target (N, d1, ...). Targets are class indices in [0, C).
-    """
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    class_dim = _check_class_targets(input, target)
-    indices = target._data
-    # Pick log_probs[n, target[n, d1, ...], d1, ...] for every position (n, d1, ...): an
-    # integer-array index whose class entry comes from `target` and the rest count up.
-    grid: list[np.ndarray] = list(np.indices(indices.shape, sparse=True))
-    grid.insert(class_dim, indices)
-    picked = input[tuple(grid)]
-    return _reduce(-picked, reduction)
-
-
-def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Cross entropy of logits and class indices: nll_loss(log_softmax(input, class_dim), target).
-
-    loss[n] = -log softmax(x[n])_{target[n]} = log sum_j e^{x[n, j]} - x[n, target[n]].
-
-    Shapes: input (N, C) logits with target (N,) int64 class indices; input (C,) with a 0-d
-    target; input (N, C, d1, ...) with target (N, d1, ...). `reduction` is 'mean' (default),
-    'sum' or 'none' (one loss per sample). Numerically stable for large logits, because
-    `log_softmax` shifts by the max. Class weights, ignore_index, label smoothing and
-    probability targets are not implemented.
-    """
-    if input.ndim == 0:
-        raise ValueError("Expected 1 or more dimensions (got 0)")
-    class_dim = 0 if input.ndim == 1 else 1
-    return nll_loss(log_softmax(input, class_dim), target, reduction)
-
-
-def _check_class_targets(input: Tensor, target: Tensor) -> int:
-    """Validate class-index targets for (log-)probabilities `input`; return the class dim."""
-    if target.dtype.kind == "f" and target.shape == input.shape:
-        raise NotImplementedError(
-            "class-probability targets are not supported; pass int64 class indices"
-        )
-    if target.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_torch_dtype(target)}"
-        )
-    if input.ndim == 1:
-        if target.ndim != 0:
-            raise ValueError(
-                f"for unbatched input of shape (C,), target must be a 0-D class index, got shape "
-                f"{list(target.shape)}"
-            )
-        class_dim = 0
-    elif input.ndim == 2:
-        if target.ndim > 1:
-            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        if target.shape[:1] != input.shape[:1]:
-            batch = target.shape[0] if target.ndim else 0
-            raise ValueError(
-                f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                f"({batch})."
-            )
-        class_dim = 1
-    else:
-        expected = input.shape[:1] + input.shape[2:]
-        if target.shape != expected:
-            raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
-        class_dim = 1
-    classes = input.shape[class_dim]
-    bad = (target._data < 0) | (target._data >= classes)
-    if bad.any():
-        raise IndexError(f"Target {target._data[bad].flat[0]} is out of bounds.")
-    return class_dim
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    dim = _wrap_dim(dim, input.ndim)  # torch's IndexError for a dim the input does not have
+    if dtype is not None:
+        input = input.to(dtype)
+    if input.ndim == 0:  # one number: treat it as a vector of one
+        return op.apply(input.reshape(1), dim=0).reshape(())
+    return op.apply(input, dim=dim)
 
 
 def _torch_dtype(t: Tensor) -> str:
     return scalar_type_name(t.dtype)
 
 
-def _size(t: Tensor) -> str:
-    return f"minitorch_rnn.Size({list(t.shape)})"
+# torch's other functional names: importable placeholders that raise UnsupportedError when used
+__getattr__ = module_getattr(__name__, "torch.nn.functional")
