@@ -71,7 +71,7 @@ class _Placeholder(metaclass=_PlaceholderMeta):
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         # (a subclass that a user wrote names the torch class it derives from)
         base = next(c for c in cls.__mro__ if "_torch_name" in c.__dict__)
-        unsupported(base._torch_name)
+        unsupported(base.__dict__["_torch_name"])
 
 
 @functools.cache

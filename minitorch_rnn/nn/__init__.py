@@ -1,20 +1,47 @@
-"""Neural-network building blocks on the engine, with torch's names."""
+"""Neural-network building blocks on the engine, with torch's names.
 
+torch's other `nn` names (``nn.Transformer``, ``nn.Conv2d``, ...) are importable placeholders
+that raise `minitorch_rnn.UnsupportedError` when used (see `_placeholders.py`).
+"""
+
+from .._placeholders import module_getattr
 from . import functional, init, utils
-from .activation import Dropout, ReLU, Sigmoid, Tanh
-from .container import Sequential
-from .linear import Linear
-from .loss import CrossEntropyLoss, MSELoss
+from .activation import Dropout, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .container import ModuleDict, ModuleList, Sequential
+from .embedding import Embedding
+from .flatten import Flatten, Unflatten
+from .linear import Identity, Linear
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from .module import Module
 from .parameter import Parameter
 from .rnn import RNN, RNNBase, RNNCell
 
 __all__ = [
+    "BCELoss",
+    "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "Dropout",
+    "Embedding",
+    "Flatten",
+    "HuberLoss",
+    "Identity",
+    "L1Loss",
     "Linear",
+    "LogSoftmax",
     "MSELoss",
     "Module",
+    "ModuleDict",
+    "ModuleList",
+    "NLLLoss",
     "Parameter",
     "RNN",
     "RNNBase",
@@ -22,8 +49,14 @@ __all__ = [
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "SmoothL1Loss",
+    "Softmax",
     "Tanh",
+    "Unflatten",
     "functional",
     "init",
     "utils",
 ]
+
+# torch's other nn names: importable placeholders that raise UnsupportedError when used
+__getattr__ = module_getattr(__name__, "torch.nn")

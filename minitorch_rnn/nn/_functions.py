@@ -94,15 +94,17 @@ class Embedding(Function):
         return out
 
 
-# torch's constants: log(0) counts as -100, and backward divides by at least 1e-12
-_LOG_FLOOR, _EPSILON = -100.0, 1e-12
+# torch's constants: log(0) counts as -100, and backward divides by at least 1e-12 (a float32
+# constant in torch's C++, so exactly float32(1e-12) even for float64 tensors)
+_LOG_FLOOR, _EPSILON = -100.0, float(np.float32(1e-12))
 
 
 class BinaryCrossEntropy(Function):
     """loss = reduce(-w [y log x + (1 - y) log(1 - x)]), each log clamped at -100;
 
     d/dx = w (x - y) / max(x (1 - x), 1e-12),  d/dy = w [log(1 - x) - log x]  (/ n for 'mean').
-    `weight` is a constant (torch refuses one that requires grad).
+    `weight` is a constant (torch refuses one that requires grad). The logs in d/dy are not
+    clamped (torch's choice): at x = 0 or 1 the target's gradient is infinite.
     """
 
     @staticmethod
@@ -130,8 +132,8 @@ class BinaryCrossEntropy(Function):
         if ctx.needs_input_grad[0]:
             dx = ((x - y) / np.maximum((1 - x) * x, _EPSILON) * scale).astype(x.dtype)
         if ctx.needs_input_grad[1]:
-            log_x, log_1mx = _clamped_logs(x)
-            dy = ((log_1mx - log_x) * scale).astype(y.dtype)
+            with np.errstate(divide="ignore"):
+                dy = ((np.log1p(-x) - np.log(x)) * scale).astype(y.dtype)
         return dx, dy
 
 

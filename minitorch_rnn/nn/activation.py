@@ -1,7 +1,9 @@
-"""Activation modules and dropout: each wraps one function of `nn.functional`, so they can sit
-in an `nn.Sequential`."""
+"""Activation modules, softmax and dropout: each wraps one function of `nn.functional`, so
+they can sit in an `nn.Sequential`."""
 
 from __future__ import annotations
+
+from typing import Optional
 
 from .._tensor import Tensor
 from . import functional as F
@@ -53,3 +55,37 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Softmax(Module):
+    """softmax(x)_i = e^{x_i} / sum_j e^{x_j} along `dim`: entries in (0, 1) that sum to 1.
+
+    Shape: any -> the same. Leaving `dim` out is torch's deprecated form (it warns and guesses).
+    """
+
+    def __init__(self, dim: Optional[int] = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmax(input, self.dim, _stacklevel=5)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """log softmax(x)_i = x_i - log sum_j e^{x_j} along `dim`; feed it to `NLLLoss`.
+
+    Shape: any -> the same. Leaving `dim` out is torch's deprecated form (it warns and guesses).
+    """
+
+    def __init__(self, dim: Optional[int] = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.log_softmax(input, self.dim, _stacklevel=5)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

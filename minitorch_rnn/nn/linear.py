@@ -76,3 +76,17 @@ class Linear(Module):
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
         )
+
+
+class Identity(Module):
+    """Returns its input unchanged; any constructor arguments are ignored (as torch's).
+
+    A placeholder layer: swap a real layer out (``model.head = nn.Identity()``) without
+    changing the code that calls it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input

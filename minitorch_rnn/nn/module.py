@@ -124,14 +124,18 @@ class Module:
 
     # ---- walking the tree -----------------------------------------------------------------
     def named_parameters(
-        self, prefix: str = "", recurse: bool = True
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, Parameter), own ones first, each Parameter once (torch's order)."""
         seen: set[int] = set()
-        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
+        modules = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else iter([(prefix, self)])
+        )
         for module_prefix, module in modules:
             for name, p in module._parameters.items():
-                if p is None or id(p) in seen:
+                if p is None or (remove_duplicate and id(p) in seen):
                     continue
                 seen.add(id(p))
                 yield (module_prefix + "." if module_prefix else "") + name, p
@@ -149,15 +153,19 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and every module below it (depth first), each once."""
-        seen: set[int] = set()
+    def named_modules(
+        self, memo: Optional[set[Module]] = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """This module and every module below it (depth first), each once -- or, with
+        ``remove_duplicate=False``, once per place it is registered. `memo`: modules to skip."""
+        memo = set() if memo is None else memo
         stack: list[tuple[str, Module]] = [(prefix, self)]
         while stack:
             name, m = stack.pop()
-            if id(m) in seen:
-                continue
-            seen.add(id(m))
+            if remove_duplicate:
+                if m in memo:
+                    continue
+                memo.add(m)
             yield name, m
             children = [((name + "." if name else "") + n, c) for n, c in m.named_children()]
             stack.extend(reversed(children))
@@ -167,6 +175,10 @@ class Module:
             yield m
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
+        """Call `fn` on every submodule (children first) and then on self; return self.
+
+        The usual use is initialisation: ``model.apply(init_weights)``.
+        """
         for m in self.children():
             m.apply(fn)
         fn(self)
@@ -184,11 +196,13 @@ class Module:
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set `requires_grad` of every parameter (False: freeze the module); return self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient: ``grad = None`` (default), or fill it with zeros."""
         for p in self.parameters():
             if p.grad is None:
                 continue

@@ -151,6 +151,10 @@ class RNNBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
+    def flatten_parameters(self) -> None:
+        """Does nothing, as torch's does on a CPU: on a GPU it packs the weights into one
+        block of memory for cuDNN. Kept so code that calls it after ``.cuda()`` runs here."""
+
     # ---- checks, in torch's words ---------------------------------------------------------
     def check_input(self, input: Tensor) -> None:
         weight = self.weight_ih_l0
