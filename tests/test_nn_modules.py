@@ -354,7 +354,7 @@ def test_mse_loss_formula(reduction: str) -> None:
     x, y = f64(4, 3, seed=1), f64(4, 3, seed=2)
     squares = (x._data - y._data) ** 2
     expected = {"mean": squares.mean(), "sum": squares.sum(), "none": squares}[reduction]
-    np.testing.assert_allclose(numpy_of(nn.MSELoss(reduction)(x, y)), expected, rtol=1e-12)
+    np.testing.assert_allclose(numpy_of(nn.MSELoss(reduction=reduction)(x, y)), expected, rtol=1e-12)
     assert gradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction), [x, y])
 
 

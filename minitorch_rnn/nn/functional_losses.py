@@ -115,10 +115,12 @@ def smooth_l1_loss(
     reduction: str = "mean",
     beta: float = 1.0,
 ) -> Tensor:
-    """Squared near zero, absolute further out: with d = |x - y|,
+    """Squared near zero, absolute further out (beta = 0: plain l1_loss).
+
+    With d = |x - y|:
 
         loss = 0.5 d^2 / beta      if d < beta
-               d - 0.5 beta        otherwise   (beta = 0: plain l1_loss)
+               d - 0.5 beta        otherwise
 
     Written without a branch: m = min(d, beta) = beta - relu(beta - d), then
     loss = 0.5 m^2 / beta + (d - m) -- below beta the second term is 0, above it m = beta.
@@ -329,7 +331,7 @@ def binary_cross_entropy_with_logits(
     reduction: str = "mean",
     pos_weight: Optional[Tensor] = None,
 ) -> Tensor:
-    """binary_cross_entropy(sigmoid(x), y), computed stably from the logits x:
+    """binary_cross_entropy(sigmoid(x), y), computed stably from the logits x.
 
         loss = (1 - y) x + p * log(1 + e^-x),   p = 1 + (pos_weight - 1) y
 
