@@ -18,12 +18,14 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .gradcheck import GradcheckError, gradcheck
+from .variable import Variable
 
 __all__ = [
     "Function",
     "Term",
     "contributions",
     "GradcheckError",
+    "Variable",
     "enable_grad",
     "grad",
     "gradcheck",
