@@ -30,7 +30,7 @@ class LogSoftmax(Function):
     """
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+    def forward(ctx: Any, x: np.ndarray, dim: Optional[int]) -> np.ndarray:
         shifted = x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)
         y = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
         ctx.dim = dim
@@ -47,7 +47,7 @@ class Softmax(Function):
     """y = e^x / sum_j e^{x_j} along `dim`;  dx = y * (g - sum_j g_j y_j)."""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+    def forward(ctx: Any, x: np.ndarray, dim: Optional[int]) -> np.ndarray:
         e = np.exp(x - np.max(x, axis=dim, keepdims=True, initial=-np.inf))
         y = e / np.sum(e, axis=dim, keepdims=True)
         ctx.dim = dim

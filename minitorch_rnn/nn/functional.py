@@ -230,9 +230,8 @@ def _softmax_family(
     dim = _wrap_dim(dim, input.ndim)  # torch's IndexError for a dim the input does not have
     if dtype is not None:
         input = input.to(dtype)
-    if input.ndim == 0:  # one number: treat it as a vector of one
-        return op.apply(input.reshape(1), dim=0).reshape(())
-    return op.apply(input, dim=dim)
+    # (a 0-d input is one number: numpy's axis=None reduces over it)
+    return op.apply(input, dim=dim if input.ndim else None)
 
 
 def _torch_dtype(t: Tensor) -> str:
