@@ -126,6 +126,7 @@ def module_getattr(module_name: str, torch_module: str) -> Callable[[str], Any]:
     return __getattr__
 
 
+@functools.cache
 def _has_submodule(module_name: str, name: str) -> bool:
     try:
         return importlib.util.find_spec(f"{module_name}.{name}") is not None
