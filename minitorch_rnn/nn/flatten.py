@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .._tensor import Tensor, _wrap_dim
+from .._args import wrap_dim as _wrap_dim
+from .._tensor import Tensor
 from .module import Module
 
 
