@@ -33,16 +33,7 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input: Tensor) -> Tensor:
-        if input.ndim == 0:  # torch: a 0-d tensor flattens to one dim of one entry
-            for d in (self.start_dim, self.end_dim):
-                _wrap_dim(d, 0)  # (torch's IndexError for a dim it does not have)
-            return _reshaped(input, (1,))
-        start, end = _wrap_dim(self.start_dim, input.ndim), _wrap_dim(self.end_dim, input.ndim)
-        if start > end:
-            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-        shape = input.shape
-        merged = math.prod(shape[start : end + 1])
-        return _reshaped(input, (*shape[:start], merged, *shape[end + 1 :]))
+        return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
