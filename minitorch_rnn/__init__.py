@@ -8,6 +8,8 @@ Function) -> `ops/` (the primitives) -> `autograd/plain.py` (the backward pass) 
 -> `optim/` -> `viz/`.
 """
 
+from math import e, inf, nan, pi  # torch.pi & co. are plain Python floats too
+
 from . import (  # viz imports graphviz only when drawing
     accelerator,
     autograd,
@@ -110,6 +112,10 @@ __all__ = [
     "accelerator",
     "backends",
     "cuda",
+    "e",
+    "inf",
+    "nan",
+    "pi",
     "bool",
     "device",
     "double",
