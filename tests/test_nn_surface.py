@@ -295,6 +295,8 @@ def _errors(lib: Any) -> dict[str, Any]:
         "embedding_padding": lambda: lib.nn.Embedding(3, 2, padding_idx=3),
         "nll_weight_shape": lambda: f.nll_loss(x, t, weight=lib.ones(4)),
         "nll_target_out_of_bounds": lambda: f.nll_loss(x, lib.tensor([1, 0, 9])),
+        "nll_float_target": lambda: f.nll_loss(x, lib.zeros(3)),
+        "nll_probabilities": lambda: f.nll_loss(x, lib.zeros(3, 5)),
         "label_smoothing": lambda: f.cross_entropy(x, t, label_smoothing=1.5),
         "smooth_l1_beta": lambda: f.smooth_l1_loss(x, x, beta=-1.0),
         "bce_range": lambda: f.binary_cross_entropy(lib.ones(2) * 2, lib.ones(2)),

@@ -250,14 +250,6 @@ def cross_entropy(
 
 def _check_class_targets(input: Tensor, target: Tensor, ignore_index: int = -100) -> int:
     """Validate class-index targets for (log-)probabilities `input`; return the class dim."""
-    if target.dtype.kind == "f" and target.shape == input.shape:
-        raise NotImplementedError(
-            "nll_loss takes class indices; for class probabilities use cross_entropy"
-        )
-    if target.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {scalar_type_name(target.dtype)}"
-        )
     if input.ndim == 1:
         if target.ndim != 0:
             raise ValueError(
@@ -280,6 +272,10 @@ def _check_class_targets(input: Tensor, target: Tensor, ignore_index: int = -100
         if target.shape != expected:
             raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
         class_dim = 1
+    if target.dtype not in (np.int64, np.uint8):  # (after the shapes, in torch's order)
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {scalar_type_name(target.dtype)}"
+        )
     classes = input.shape[class_dim]
     t = target._data
     bad = ((t < 0) | (t >= classes)) & (t != ignore_index)
