@@ -9,6 +9,7 @@ reprs and errors in torch's words.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,18 @@ def test_embedding_max_norm_renormalises_the_rows_looked_up_in_place() -> None:
     expected = w.copy()
     expected[0] *= 1.0 / (5.0 + 1e-7)  # row 2 was not looked up: untouched
     np.testing.assert_allclose(emb.weight.numpy(), expected)
+
+
+@pytest.mark.parametrize(("shape", "dim"), [((2, 0), 1), ((0, 3), 1), ((2, 0), 0)])
+def test_softmax_family_over_empty_dims_quietly_gives_empty_results(
+    shape: tuple[int, ...], dim: int
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for f in (F.softmax, F.log_softmax):
+            x = mt.zeros(*shape, requires_grad=True)
+            f(x, dim).sum().backward()
+            assert f(x, dim).shape == shape and x.grad.shape == shape
 
 
 def test_softmax_dtype_converts_the_input_first() -> None:

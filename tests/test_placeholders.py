@@ -13,7 +13,7 @@ import types
 import pytest
 
 import minitorch_rnn as mt
-from minitorch_rnn._placeholders import _Placeholder, torch_names
+from minitorch_rnn._placeholders import NAMES_FILE, _Placeholder, torch_names
 
 MODULES = {
     "torch": "minitorch_rnn",
@@ -50,8 +50,11 @@ def test_every_torch_name_is_implemented_or_a_placeholder(section: str) -> None:
 
 def test_stored_lists_are_current_for_the_installed_torch() -> None:
     torch = pytest.importorskip("torch")
-    if not torch.__version__.startswith("2.13"):
-        pytest.skip("the lists are torch 2.13's")
+    if not torch.__version__.startswith("2.13."):
+        # the placeholders are bounded by torch 2.13's names on purpose: a newer torch's extra
+        # names are not ours to promise; then only check that the pin is what the file says
+        assert NAMES_FILE.read_text().startswith("# torch 2.13.")
+        return
     assert torch_names()["torch"] == frozenset(torch.__all__)
     nn_public = {
         n for n in dir(torch.nn)

@@ -31,8 +31,10 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: Optional[int]) -> np.ndarray:
+        # (initial=-inf: a max over an empty dim is allowed; its log(0) then meets no entry)
         shifted = x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)
-        y = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        with np.errstate(divide="ignore"):
+            y = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(y)
         return y
