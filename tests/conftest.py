@@ -8,6 +8,7 @@ skipped silently there.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ def pytest_sessionstart(session: Any) -> None:
 def pytest_runtest_makereport(item: Any, call: Any) -> Any:
     outcome = yield
     report = outcome.get_result()
-    if REQUIRE_TORCH and report.skipped and "torch" in str(report.longrepr):
+    reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    if REQUIRE_TORCH and report.skipped and re.search(r"(?<![\w])torch\b", str(reason)):
         report.outcome = "failed"
         report.longrepr = f"skipped for want of torch, with MINITORCH_RNN_REQUIRE_TORCH=1: {report.longrepr}"
