@@ -184,7 +184,7 @@ def zeros_like(param: Tensor) -> Tensor:
 
 
 def step_counter() -> Tensor:
-    """The per-parameter ``state["step"]``: as torch 2.x, a float32 scalar tensor (``tensor(0.)``)."""
+    """A new ``state["step"]``: as in torch 2.x, a float32 scalar tensor, ``tensor(0.)``."""
     return Tensor(np.array(0.0, dtype=np.float32))
 
 
