@@ -287,17 +287,9 @@ def cubic_interpolate(
 
 def strong_wolfe(
     obj_func: Callable[[Any, float, np.ndarray], tuple[float, np.ndarray]],
-    x: Any,
-    t: float,
-    d: np.ndarray,
-    f: float,
-    g: np.ndarray,
-    gtd: float,
-    c1: float = 1e-4,
-    c2: float = 0.9,
-    tolerance_change: float = 1e-9,
-    max_ls: int = 25,
-) -> tuple[float, np.ndarray, float, int]:
+    x: Any, t: float, d: np.ndarray, f: float, g: np.ndarray, gtd: float,
+    c1: float = 1e-4, c2: float = 0.9, tolerance_change: float = 1e-9, max_ls: int = 25,
+) -> tuple[float, np.ndarray, float, int]:  # fmt: skip
     """A step length t along d that satisfies the strong Wolfe conditions::
 
         f(x + t d) <= f + c1 * t * gtd          (sufficient decrease)
