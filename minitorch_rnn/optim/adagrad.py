@@ -111,7 +111,7 @@ class Adagrad(Optimizer):
             states = [self.state[p] for p in params]
             adagrad(
                 [p._data for p in params],
-                [p.grad._data for p in params],  # type: ignore[union-attr]
+                [p.grad._data for p in params],
                 [s["sum"]._data for s in states],
                 [s["step"]._data for s in states],
                 lr=group["lr"],

@@ -9,7 +9,7 @@ decay of 1e-2); the update rule is `adam` in ``adam.py``.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from .adam import Adam
 from .optimizer import Params
@@ -64,7 +64,7 @@ class AdamW(Adam):
             decoupled_weight_decay=True,
         )
 
-    def load_state_dict(self, state_dict: dict) -> None:  # type: ignore[type-arg]
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """As `Optimizer.load_state_dict`; the groups stay decoupled (torch's ``__setstate__``)."""
         super().load_state_dict(state_dict)
         for group in self.param_groups:

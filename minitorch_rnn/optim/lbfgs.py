@@ -151,7 +151,7 @@ class LBFGS(Optimizer):
         old_dirs = [_array(y) for y in state.get("old_dirs", [])]  # the y's
         old_stps = [_array(s) for s in state.get("old_stps", [])]  # the s's
         ro: list[float] = list(state.get("ro", []))
-        H_diag = state.get("H_diag")
+        H_diag: float = state.get("H_diag", 1.0)
         prev_flat_grad, prev_loss = _array(state.get("prev_flat_grad")), state.get("prev_loss")
 
         n_iter = 0
