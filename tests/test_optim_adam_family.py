@@ -26,6 +26,7 @@ import minitorch_rnn as mt
 nn, optim = mt.nn, mt.optim
 NAMES = ["Adam", "AdamW", "Adagrad", "RMSprop"]
 
+
 def param64(values: list[float]) -> mt.Tensor:
     return mt.tensor(np.array(values, dtype=np.float64), requires_grad=True)
 
