@@ -195,7 +195,7 @@ class LBFGS(Optimizer):
             if gtd > -tolerance_change:
                 break
 
-            ls_func_evals = 0
+            ls_func_evals, opt_cond = 0, False
             if line_search_fn is not None:
                 if line_search_fn != "strong_wolfe":
                     raise RuntimeError("only 'strong_wolfe' is supported")
