@@ -9,12 +9,12 @@ zeroes the grads, computes the loss, calls ``backward()`` and returns the loss.
 
 This is torch's `torch/optim/lbfgs.py` (itself after Mark Schmidt's minFunc), with the same
 stopping rules and the same strong-Wolfe line search, written on flat numpy vectors: all
-parameters are treated as one long vector ``x``.
+parameters are treated as one long vector ``x``. Dot products stay numpy scalars of the
+parameters' dtype (torch's are 0-d tensors), so float32 runs round as torch's do.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any, Optional
 
@@ -166,7 +166,7 @@ class LBFGS(Optimizer):
             else:
                 y = flat_grad - prev_flat_grad
                 s = d * t
-                ys = float(y.dot(s))
+                ys = y.dot(s)
                 if ys > 1e-10:  # keep the pair only if the curvature is positive
                     if len(old_dirs) == history_size:  # forget the oldest pair
                         old_dirs.pop(0)
@@ -175,7 +175,7 @@ class LBFGS(Optimizer):
                     old_dirs.append(y)
                     old_stps.append(s)
                     ro.append(1.0 / ys)
-                    H_diag = ys / float(y.dot(y))  # the scale of the initial H^-1
+                    H_diag = ys / y.dot(y)  # the scale of the initial H^-1
                 if "al" not in state:
                     state["al"] = [None] * history_size
                 d = two_loop_recursion(flat_grad, old_dirs, old_stps, ro, H_diag, state["al"])
@@ -188,10 +188,10 @@ class LBFGS(Optimizer):
 
             # -- the step length t
             if state["n_iter"] == 1:  # a small first step: the scale of H is unknown yet
-                t = min(1.0, 1.0 / float(np.abs(flat_grad).sum())) * lr
+                t = min(1.0, 1.0 / np.abs(flat_grad).sum()) * lr
             else:
                 t = lr
-            gtd = float(flat_grad.dot(d))  # directional derivative: negative downhill
+            gtd = flat_grad.dot(d)  # directional derivative: negative downhill
             if gtd > -tolerance_change:
                 break
 
@@ -257,11 +257,11 @@ def two_loop_recursion(
     """
     q = -flat_grad
     for i in range(len(old_dirs) - 1, -1, -1):
-        al[i] = float(old_stps[i].dot(q)) * ro[i]
+        al[i] = old_stps[i].dot(q) * ro[i]
         q += -al[i] * old_dirs[i]
     r = q * H_diag
     for i in range(len(old_dirs)):
-        be_i = float(old_dirs[i].dot(r)) * ro[i]
+        be_i = old_dirs[i].dot(r) * ro[i]
         r += (al[i] - be_i) * old_stps[i]
     return r
 
@@ -276,7 +276,7 @@ def cubic_interpolate(
     d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
     d2_square = d1**2 - g1 * g2
     if d2_square >= 0:
-        d2 = math.sqrt(d2_square)
+        d2 = np.sqrt(d2_square)
         if x1 <= x2:
             min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
         else:
@@ -303,7 +303,7 @@ def strong_wolfe(
     d_norm = np.abs(d).max()
     f_new, g_new = obj_func(x, t, d)
     ls_func_evals = 1
-    gtd_new = float(g_new.dot(d))
+    gtd_new = g_new.dot(d)
 
     # -- bracketing phase
     t_prev, f_prev, g_prev, gtd_prev = 0.0, f, g, gtd
@@ -335,7 +335,7 @@ def strong_wolfe(
         f_prev, g_prev, gtd_prev = f_new, g_new, gtd_new
         f_new, g_new = obj_func(x, t, d)
         ls_func_evals += 1
-        gtd_new = float(g_new.dot(d))
+        gtd_new = g_new.dot(d)
         ls_iter += 1
     if ls_iter == max_ls:  # out of evaluations
         bracket, bracket_f, bracket_g = [0.0, t], [f, f_new], [g, g_new]
@@ -366,7 +366,7 @@ def strong_wolfe(
 
         f_new, g_new = obj_func(x, t, d)
         ls_func_evals += 1
-        gtd_new = float(g_new.dot(d))
+        gtd_new = g_new.dot(d)
         ls_iter += 1
 
         if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
