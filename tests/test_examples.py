@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-SCRIPTS = ["train_toy_sequence", "gradient_flow", "bptt_by_hand", "char_rnn", "sine_wave"]
+SCRIPTS = ["train_toy_sequence", "gradient_flow", "bptt_by_hand", "char_rnn", "sine_wave", "time_sequence_lbfgs"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 try:
@@ -135,6 +135,16 @@ def test_sine_wave(tmp_path: Path) -> None:
     assert m["final_loss"] < 0.05 * m["initial_loss"]
     if HAVE_MATPLOTLIB:
         check_png(tmp_path / "sine_wave.png")
+
+
+@pytest.mark.parametrize("line_search", ["none", "strong_wolfe"])
+def test_time_sequence_lbfgs(tmp_path: Path, line_search: str) -> None:
+    """pytorch/examples' LBFGS training, small: the closure-driven steps bring the loss down."""
+    m = example("time_sequence_lbfgs").main(["--steps", "2", "--length", "40", "--waves", "8", "--future", "10",
+                                             "--line-search", line_search, "--out", str(tmp_path)])  # fmt: skip
+    assert m["final_loss"] < 0.05 * m["initial_loss"]
+    if HAVE_MATPLOTLIB:
+        check_png(tmp_path / "time_sequence_lbfgs.png")
 
 
 def test_without_matplotlib_training_goes_on(

@@ -178,6 +178,24 @@ class Optimizer:
         return text + ")"
 
 
+def zeros_like(param: Tensor) -> Tensor:
+    """A state buffer: zeros of the parameter's shape and dtype (not on the tape)."""
+    return Tensor(np.zeros_like(param._data))
+
+
+def step_counter() -> Tensor:
+    """A new ``state["step"]``: as in torch 2.x, a float32 scalar tensor, ``tensor(0.)``."""
+    return Tensor(np.array(0.0, dtype=np.float32))
+
+
+def mark_modified(params: list[Tensor]) -> None:
+    """The update functions write straight into each parameter's array (``out=p._data``);
+    bump the parameters' version counters as any in-place op does (``p.add_`` would), so a
+    graph that saved a parameter before the step refuses to backward through the new values."""
+    for p in params:
+        p._modified()
+
+
 def _cast(param: Tensor, value: Any, key: str) -> Any:
     """A copy of a saved state value; tensors (or arrays) take the parameter's float dtype."""
     if isinstance(value, (Tensor, np.ndarray)):
