@@ -63,10 +63,10 @@ def waves(
     batch_size: int, length: int, args: argparse.Namespace, freq: Optional[float] = None
 ) -> np.ndarray:
     """(length, batch_size, 1) float32: sin(w t + phase), random w and phase for each column."""
-    rng = mt.random.generator()  # the package generator: mt.manual_seed repeats it
+    # drawn from the package generator, so mt.manual_seed repeats them (as torch.rand would)
     if freq is None:
-        freq = rng.uniform(args.min_freq, args.max_freq, size=batch_size)
-    phase = rng.uniform(0, 2 * math.pi, size=batch_size)
+        freq = mt.zeros(batch_size, dtype=mt.float64).uniform_(args.min_freq, args.max_freq).numpy()
+    phase = mt.zeros(batch_size, dtype=mt.float64).uniform_(0, 2 * math.pi).numpy()
     t = np.arange(length)[:, None]
     return np.sin(freq * t + phase)[:, :, None].astype(np.float32)
 
@@ -109,7 +109,7 @@ def plot(model: NextValue, history: dict, args: argparse.Namespace, folder: Path
     if plt is None:
         return None
     mt.manual_seed(args.seed + 1)  # one held-out wave, twice as long as the training ones
-    freq = float(mt.random.generator().uniform(args.min_freq, args.max_freq))
+    freq = float(mt.zeros(1, dtype=mt.float64).uniform_(args.min_freq, args.max_freq))
     wave = waves(1, 2 * args.seq_len + 1, args, freq)
     half = args.seq_len
     with mt.no_grad():

@@ -23,6 +23,7 @@ from ._args import as_array, wrap_dim
 from ._printing import add_suffixes, array_str
 from ._tensor_inplace import InPlaceMethods
 from ._tensor_math import MathMethods
+from ._tensor_random import RandomMethods
 from ._tensor_shape import ShapeMethods
 from .autograd import engine, function, hooks, plain
 from .autograd.function import Function
@@ -32,7 +33,7 @@ from .dtypes import dtype_name, float32, int64, is_floating, scalar_type_name
 Number = Union[int, float, bool]
 
 
-class Tensor(MathMethods, ShapeMethods, InPlaceMethods, DeviceMethods):
+class Tensor(MathMethods, ShapeMethods, InPlaceMethods, DeviceMethods, RandomMethods):
     __slots__ = (
         "_data",
         "_requires_grad",

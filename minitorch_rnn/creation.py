@@ -1,4 +1,4 @@
-"""Making tensors: from data, filled with a constant, or random (from the one seeded generator)."""
+"""Making tensors: from data or filled with a constant. (Random tensors: `sampling.py`.)"""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Any, Optional
 
 import numpy as np
 
-from . import random
 from ._args import as_array as _as_array
 from ._args import shape_args as _shape_args
 from ._tensor import Tensor
@@ -89,32 +88,6 @@ def arange(
     floaty = any(isinstance(v, float) for v in (start, end, step))
     dt = to_dtype(dtype) or (float32 if floaty else np.dtype(np.int64))
     return Tensor(np.arange(start, end, step).astype(dt), requires_grad)
-
-
-def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples from the package-wide generator."""
-    dt = _float_dtype(dtype)
-    a = random.generator().standard_normal(_size(size), dtype=dt)
-    return Tensor(a, requires_grad)
-
-
-def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1) from the package-wide generator."""
-    dt = _float_dtype(dtype)
-    return Tensor(random.generator().random(_size(size), dtype=dt), requires_grad)
-
-
-def randint(low: int, high: Optional[int] = None, size: Any = (), dtype: Any = None) -> Tensor:
-    """Integers in [low, high) (int64), as `torch.randint`."""
-    if high is None:
-        low, high = 0, low
-    a = random.generator().integers(low, high, size=_size((size,)))
-    return Tensor(a.astype(to_dtype(dtype) or np.int64))
-
-
-def manual_seed(seed: int) -> np.random.Generator:
-    """Seed the package-wide generator: randn, rand, parameter init and dropout."""
-    return random.manual_seed(seed)
 
 
 def is_tensor(obj: Any) -> bool:

@@ -17,7 +17,6 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .. import random
 from .._args import wrap_dim as _wrap_dim
 from .._placeholders import module_getattr, unsupported
 from .._tensor import Tensor
@@ -90,9 +89,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     """Inverted dropout: zero each entry with probability `p`, scale the rest by 1 / (1 - p).
 
     The scaling keeps the expected value of every entry unchanged, so nothing needs to change
-    at evaluation time (`training=False` returns `input` itself). The mask is drawn from the
-    package-wide generator, so `mt.manual_seed` makes it reproducible. Backward multiplies the
-    gradient by the same mask (it is one Mul on the tape).
+    at evaluation time (`training=False` returns `input` itself). The mask is made as torch's
+    CPU dropout makes it -- ``empty_like(input).bernoulli_(1 - p).div_(1 - p)`` -- so after
+    `mt.manual_seed` it is torch's mask. Backward multiplies the gradient by the same mask (it
+    is one Mul on the tape).
     """
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
@@ -104,9 +104,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     if p == 1.0:  # every entry dropped (and no division by zero)
         return input * 0.0
-    keep = random.generator().random(input.shape) >= p  # True with probability 1 - p
-    mask = keep.astype(input.dtype) / np.asarray(1.0 - p, dtype=input.dtype)
-    return input * Tensor(mask)
+    noise = Tensor(np.empty(input.shape, dtype=input.dtype)).bernoulli_(1 - p)  # 1: keep
+    noise._data /= np.asarray(1.0 - p, dtype=input.dtype)
+    return input * noise
 
 
 # ---- activations: one primitive each, under torch's functional names ---------------------------

@@ -1,12 +1,15 @@
-"""Parameter initialisation, in place, from the package-wide generator (`mt.manual_seed`)."""
+"""Parameter initialisation, in place, as torch's: each function works out a bound or a std
+with torch's formula (same float rounding) and calls ``tensor.uniform_`` / ``tensor.normal_``
+under no_grad -- so after ``mt.manual_seed(s)`` the weights are torch's."""
 
 from __future__ import annotations
 
 import math
+from typing import Optional
 
-from .. import random
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ..random import Generator
 
 
 def _fill(tensor: Tensor, values: object) -> Tensor:
@@ -14,14 +17,20 @@ def _fill(tensor: Tensor, values: object) -> Tensor:
         return tensor.copy_(values)
 
 
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+def uniform_(
+    tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Optional[Generator] = None
+) -> Tensor:
     """Fill with samples of U(a, b)."""
-    return _fill(tensor, random.generator().uniform(a, b, tensor.shape).astype(tensor.dtype))
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+def normal_(
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Optional[Generator] = None
+) -> Tensor:
     """Fill with samples of N(mean, std^2)."""
-    return _fill(tensor, random.generator().normal(mean, std, tensor.shape).astype(tensor.dtype))
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -60,17 +69,50 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
 
 
 def kaiming_uniform_(
-    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+    tensor: Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Optional[Generator] = None,
 ) -> Tensor:
     """U(-b, b) with b = gain * sqrt(3 / fan): keeps activations' variance through layers."""
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    fan = fan_in if mode == "fan_in" else fan_out
-    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / fan)
-    return uniform_(tensor, -bound, bound)
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    bound = math.sqrt(3.0) * std  # torch's order of operations, so the same bound to the bit
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def kaiming_normal_(
+    tensor: Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Optional[Generator] = None,
+) -> Tensor:
+    """N(0, std^2) with std = gain / sqrt(fan)."""
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    return normal_(tensor, 0.0, std, generator)
+
+
+def xavier_uniform_(
+    tensor: Tensor, gain: float = 1.0, generator: Optional[Generator] = None
+) -> Tensor:
     """U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def xavier_normal_(
+    tensor: Tensor, gain: float = 1.0, generator: Optional[Generator] = None
+) -> Tensor:
+    """N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
+
+
+def _fan(tensor: Tensor, mode: str) -> int:
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out

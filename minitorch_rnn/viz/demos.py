@@ -7,7 +7,7 @@ names of its parameters, ready for ``make_dot(root, params)``.
 
 from __future__ import annotations
 
-from .. import autograd, creation, nn
+from .. import autograd, creation, nn, random, sampling
 from .._tensor import Tensor
 
 Demo = tuple[Tensor, dict[str, Tensor]]
@@ -15,9 +15,9 @@ Demo = tuple[Tensor, dict[str, Tensor]]
 
 def expression(backward: bool = True, seed: int = 0) -> Demo:
     """One tanh neuron and a squared loss: ``loss = sum(tanh(x @ w + b) ** 2)``."""
-    creation.manual_seed(seed)
-    x = creation.randn(2, 3, requires_grad=True)  # an input that wants its gradient
-    w = nn.Parameter(creation.randn(3, 1))
+    random.manual_seed(seed)
+    x = sampling.randn(2, 3, requires_grad=True)  # an input that wants its gradient
+    w = nn.Parameter(sampling.randn(3, 1))
     b = nn.Parameter(creation.zeros(1))
     with autograd.retain_values(), autograd.scope("neuron"):
         y = (x @ w + b).tanh()
@@ -45,10 +45,10 @@ def rnn(
     ``loss="sum"`` sums every output; ``loss="last"`` sums only the last time step's, so the
     gradient has to flow back through every step to reach the first ones (and fades).
     """
-    creation.manual_seed(seed)
+    random.manual_seed(seed)
     model = nn.RNN(input_size, hidden_size, num_layers, bidirectional=bidirectional)
-    input = creation.randn(steps, batch, input_size)
-    h0 = creation.randn(num_layers * (2 if bidirectional else 1), batch, hidden_size)
+    input = sampling.randn(steps, batch, input_size)
+    h0 = sampling.randn(num_layers * (2 if bidirectional else 1), batch, hidden_size)
     with autograd.retain_values():
         output, hn = model(input, h0)
         if loss == "last":
