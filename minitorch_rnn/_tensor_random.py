@@ -48,23 +48,31 @@ class RandomMethods:
     def _float_only(self, kernel: str) -> None:
         if self._data.dtype.kind != "f":
             name = scalar_type_name(self._data.dtype)
-            raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
 
-    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Optional[Generator] = None,
-                 **kwargs: Any) -> Any:  # fmt: skip
+    def uniform_(
+        self,
+        from_: float = 0.0,
+        to: float = 1.0,
+        *,
+        generator: Optional[Generator] = None,
+        **kwargs: Any,
+    ) -> Any:
         """Fill with U[from, to) (torch spells the first argument ``from``)."""
         from_ = kwargs.pop("from", from_)
         self._check_inplace()
         self._float_only("check_uniform_bounds")
         if from_ > to:
             raise RuntimeError(
-                f"uniform_ expects to return a [from, to) range, but found from={from_:g} > to={to:g}"
+                "uniform_ expects to return a [from, to) range, "
+                f"but found from={from_:g} > to={to:g}"
             )
         a = self._data
         return self._fill(kernels.uniform(_generator(generator), a.size, a.dtype, from_, to))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *,
-                generator: Optional[Generator] = None) -> Any:  # fmt: skip
+    def normal_(
+        self, mean: float = 0.0, std: float = 1.0, *, generator: Optional[Generator] = None
+    ) -> Any:
         """Fill with N(mean, std^2) (Box-Muller; see `_random_kernels.normal`)."""
         self._check_inplace()
         self._float_only("normal_kernel_cpu")
@@ -77,8 +85,14 @@ class RandomMethods:
         )
         return self._fill(values)
 
-    def random_(self, from_: Optional[int] = None, to: Optional[int] = None, *,
-                generator: Optional[Generator] = None, **kwargs: Any) -> Any:  # fmt: skip
+    def random_(
+        self,
+        from_: Optional[int] = None,
+        to: Optional[int] = None,
+        *,
+        generator: Optional[Generator] = None,
+        **kwargs: Any,
+    ) -> Any:
         """``random_()``: integers in [0, 2^mantissa] (floats) or [0, max]; ``random_(to)``:
         [0, to); ``random_(from, to)``: [from, to)."""
         from_ = kwargs.pop("from", from_)
@@ -103,7 +117,9 @@ class RandomMethods:
             probs = np.broadcast_to(p._data, a.shape)
             if probs.dtype.kind != "f":
                 name = scalar_type_name(probs.dtype)
-                raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{name}'")
+                raise NotImplementedError(
+                    f"\"bernoulli_tensor_cpu_p_\" not implemented for '{name}'"
+                )
             probs = np.ascontiguousarray(probs.transpose(self._memory_order()))
             return self._fill(kernels.bernoulli_tensor(g, probs))
         if not 0 <= p <= 1:
@@ -122,8 +138,9 @@ class RandomMethods:
             raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
         return self._fill(kernels.exponential(_generator(generator), self._data.size, lambd))
 
-    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *,
-                generator: Optional[Generator] = None) -> Any:  # fmt: skip
+    def cauchy_(
+        self, median: float = 0.0, sigma: float = 1.0, *, generator: Optional[Generator] = None
+    ) -> Any:
         """Fill with Cauchy(median, sigma) samples: median + sigma * tan(pi (u - 1/2))."""
         self._check_inplace()
         self._float_only("cauchy_cpu")
@@ -133,11 +150,12 @@ class RandomMethods:
         """A new tensor of 0/1 draws; self holds the probabilities (or `p` a float for all)."""
         from .sampling import bernoulli
 
-        return bernoulli(self, p, generator=generator)
+        return bernoulli(self, p, generator=generator)  # type: ignore[arg-type]
 
-    def multinomial(self, num_samples: int, replacement: bool = False, *,
-                    generator: Optional[Generator] = None) -> Any:  # fmt: skip
+    def multinomial(
+        self, num_samples: int, replacement: bool = False, *, generator: Optional[Generator] = None
+    ) -> Any:
         """Category indices drawn by the weights in self's last dim (see `mt.multinomial`)."""
         from .sampling import multinomial
 
-        return multinomial(self, num_samples, replacement, generator=generator)
+        return multinomial(self, num_samples, replacement, generator=generator)  # type: ignore[arg-type]

@@ -133,8 +133,17 @@ class Generator:
 # then {f32 next_float_normal_sample; bool is_next_float_normal_sample_valid; (pad 3)}
 _LAYOUT = np.dtype(
     {
-        "names": ["seed", "left", "seeded", "next", "state", "normal_y", "normal_valid",
-                  "float_normal", "float_valid"],  # fmt: skip
+        "names": [
+            "seed",
+            "left",
+            "seeded",
+            "next",
+            "state",
+            "normal_y",
+            "normal_valid",
+            "float_normal",
+            "float_valid",
+        ],  # fmt: skip
         "formats": ["<u8", "<i4", "<i4", "<u8", ("<u8", _N), "<f8", "<i4", "<f4", "u1"],
         "offsets": [0, 8, 12, 16, 24, 5024, 5040, 5048, 5052],
         "itemsize": _STATE_BYTES,
@@ -201,9 +210,12 @@ def set_rng_state(new_state: Any) -> None:
 
 @contextlib.contextmanager
 def fork_rng(
-    devices: Any = None, enabled: bool = True, _caller: str = "fork_rng", _devices_kw: str = "devices",
+    devices: Any = None,
+    enabled: bool = True,
+    _caller: str = "fork_rng",
+    _devices_kw: str = "devices",
     device_type: Any = None,
-) -> Iterator[None]:  # fmt: skip
+) -> Iterator[None]:
     """Inside the ``with`` block draw freely; afterwards the default generator is back where it
     was. (torch also forks CUDA generators; there are none here, so `devices` is ignored.)"""
     if not enabled:
@@ -221,5 +233,7 @@ def _generator(generator: Optional[Generator]) -> Generator:
     if generator is None:
         return default_generator
     if not isinstance(generator, Generator):
-        raise TypeError(f"generator must be a minitorch_rnn.Generator, not {type(generator).__name__}")
+        raise TypeError(
+            f"generator must be a minitorch_rnn.Generator, not {type(generator).__name__}"
+        )
     return generator

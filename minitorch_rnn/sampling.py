@@ -50,22 +50,40 @@ def _finish(t: Tensor, requires_grad: bool) -> Tensor:
 
 
 # ---- the factories ----------------------------------------------------------------------------
-def rand(*size: Any, generator: Optional[Generator] = None, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False, **kw: Any) -> Tensor:  # fmt: skip
+def rand(
+    *size: Any,
+    generator: Optional[Generator] = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kw: Any,
+) -> Tensor:
     """Samples of U[0, 1): ``empty(size).uniform_(0, 1)``."""
     t = _empty(_size(kw.pop("size", size)), dtype, float32, device)
     return _finish(t.uniform_(0, 1, generator=generator), requires_grad)
 
 
-def randn(*size: Any, generator: Optional[Generator] = None, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False, **kw: Any) -> Tensor:  # fmt: skip
+def randn(
+    *size: Any,
+    generator: Optional[Generator] = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kw: Any,
+) -> Tensor:
     """Samples of N(0, 1): ``empty(size).normal_(0, 1)``."""
     t = _empty(_size(kw.pop("size", size)), dtype, float32, device)
     return _finish(t.normal_(0, 1, generator=generator), requires_grad)
 
 
-def randint(*args: Any, generator: Optional[Generator] = None, dtype: Any = None,
-            device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:  # fmt: skip
+def randint(
+    *args: Any,
+    generator: Optional[Generator] = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kw: Any,
+) -> Tensor:
     """Integers in [low, high) (int64): ``randint(high, size)`` or ``randint(low, high, size)``."""
     if "size" in kw:
         args = (*args, kw.pop("size"))
@@ -76,8 +94,14 @@ def randint(*args: Any, generator: Optional[Generator] = None, dtype: Any = None
     return _finish(t.random_(low, high, generator=generator), requires_grad)
 
 
-def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Any = None,
-             device: Any = None, requires_grad: bool = False) -> Tensor:  # fmt: skip
+def randperm(
+    n: int,
+    *,
+    generator: Optional[Generator] = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A random permutation of 0 .. n-1 (torch's Fisher-Yates, so torch's order)."""
     _check_device(device)
     if n < 0:
@@ -86,22 +110,31 @@ def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Any = None
     return _finish(Tensor(perm.astype(to_dtype(dtype) or int64)), requires_grad)
 
 
-def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
-           generator: Optional[Generator] = None, dtype: Any = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:  # fmt: skip
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: Optional[Generator] = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """N(mean, std^2) samples. Floats `mean` and `std` need a `size`; tensors give the shape
     (broadcast together) and, as torch, are applied after the draw: ``normal_(0, 1) * std + mean``.
     """
     tensors = isinstance(mean, Tensor) or isinstance(std, Tensor)
     if not tensors:
         if size is None:
-            raise TypeError("normal() received an invalid combination of arguments - got "
-                            "(float, float), but expected one of: (Tensor mean, Tensor std, ...)")  # fmt: skip
+            raise TypeError(
+                "normal() received an invalid combination of arguments - got "
+                "(float, float), but expected one of: (Tensor mean, Tensor std, ...)"
+            )
         t = _empty(_size((size,)), dtype, float32, device).normal_(mean, std, generator=generator)
         return _finish(t, requires_grad)
     std_arr = std._data if isinstance(std, Tensor) else None
     if std_arr is not None and std_arr.size and std_arr.min() < 0:
-        raise RuntimeError(f"normal expects all elements of std >= 0.0")
+        raise RuntimeError("normal expects all elements of std >= 0.0")
     if std_arr is None and std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     like = mean if isinstance(mean, Tensor) else std
@@ -121,15 +154,21 @@ def _raw(x: Any) -> Any:
     return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
-def bernoulli(input: Tensor, p: Optional[float] = None, *,
-              generator: Optional[Generator] = None) -> Tensor:  # fmt: skip
+def bernoulli(
+    input: Tensor, p: Optional[float] = None, *, generator: Optional[Generator] = None
+) -> Tensor:
     """0/1 draws shaped like `input`: 1 with probability input[i] (or `p`, when given)."""
     t = Tensor(np.empty(input.shape, dtype=input.dtype))
     return t.bernoulli_(input if p is None else p, generator=generator)
 
 
-def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
-                generator: Optional[Generator] = None) -> Tensor:  # fmt: skip
+def multinomial(
+    input: Tensor,
+    num_samples: int,
+    replacement: bool = False,
+    *,
+    generator: Optional[Generator] = None,
+) -> Tensor:
     """Indices of categories drawn by the (unnormalised) weights in `input`'s last dim.
 
     ``input`` is (k,) or (rows, k); the result is (num_samples,) or (rows, num_samples), int64.
@@ -145,7 +184,9 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     if num_samples <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")
     if not replacement and num_samples > probs.shape[-1]:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
     rows = probs.reshape(-1, probs.shape[-1])
     if not replacement or num_samples == 1:
         if not (np.all(rows < np.inf) and np.all(rows >= 0)):
@@ -159,25 +200,62 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
 
 
 # ---- the *_like forms -------------------------------------------------------------------------
-def rand_like(input: Tensor, *, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False, generator: Optional[Generator] = None) -> Tensor:  # fmt: skip
+def rand_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Optional[Generator] = None,
+) -> Tensor:
     """``rand`` with `input`'s shape and dtype."""
-    return rand(input.shape, dtype=dtype or input.dtype, device=device,
-                requires_grad=requires_grad, generator=generator)  # fmt: skip
+    return rand(
+        input.shape,
+        dtype=dtype or input.dtype,
+        device=device,
+        requires_grad=requires_grad,
+        generator=generator,
+    )
 
 
-def randn_like(input: Tensor, *, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False, generator: Optional[Generator] = None) -> Tensor:  # fmt: skip
+def randn_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Optional[Generator] = None,
+) -> Tensor:
     """``randn`` with `input`'s shape and dtype."""
-    return randn(input.shape, dtype=dtype or input.dtype, device=device,
-                 requires_grad=requires_grad, generator=generator)  # fmt: skip
+    return randn(
+        input.shape,
+        dtype=dtype or input.dtype,
+        device=device,
+        requires_grad=requires_grad,
+        generator=generator,
+    )
 
 
-def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dtype: Any = None,
-                 device: Any = None, requires_grad: bool = False,
-                 generator: Optional[Generator] = None) -> Tensor:  # fmt: skip
-    """``randint`` with `input`'s shape and dtype: ``randint_like(x, high)`` or ``(x, low, high)``."""
+def randint_like(
+    input: Tensor,
+    low: int = 0,
+    high: Optional[int] = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Optional[Generator] = None,
+) -> Tensor:
+    """``randint`` with `input`'s shape and dtype: ``randint_like(x, high)`` or
+    ``randint_like(x, low, high)``."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device,
-                   requires_grad=requires_grad, generator=generator)  # fmt: skip
+    return randint(
+        low,
+        high,
+        input.shape,
+        dtype=dtype or input.dtype,
+        device=device,
+        requires_grad=requires_grad,
+        generator=generator,
+    )
