@@ -20,6 +20,7 @@ from . import (  # viz imports graphviz only when drawing
     optim,
     random,
     serialization,
+    utils,
     viz,
 )
 from ._placeholders import UnsupportedError, module_getattr
@@ -204,6 +205,7 @@ __all__ = [
     "transpose",
     "unbind",
     "unsqueeze",
+    "utils",
     "viz",
     "zeros",
     "zeros_like",

@@ -94,3 +94,22 @@ SEQUENCES: list[tuple[str, int, list[str]]] = [
 ] + [
     (f"all_reversed_seed{seed}", seed, list(reversed(CALLS))) for seed in SEEDS[:2]
 ]  # fmt: skip
+
+
+def data_pipeline(M: Any, seed: int, use_generator: bool) -> list[Any]:
+    """A tutorial's loading loop on either library: shuffled epochs (one with drop_last),
+    random_split by fractions and by lengths, a sampler with replacement, then a draw to show
+    where the stream was left. Returns the batches' indices and that draw."""
+    data = M.utils.data
+    M.manual_seed(seed)
+    g = M.Generator().manual_seed(seed + 1) if use_generator else None
+    ds = data.TensorDataset(M.arange(23), M.arange(23) * 2)
+    out: list[Any] = []
+    for epoch in range(3):
+        loader = data.DataLoader(ds, batch_size=5, shuffle=True, generator=g, drop_last=epoch == 1)
+        out += [xb for xb, _ in loader]
+    out += [M.tensor(list(part)) for part in data.random_split(range(10), [0.3, 0.7])]
+    out += [M.tensor(list(part)) for part in data.random_split(range(7), [2, 5], generator=g)]
+    out.append(M.tensor(list(data.RandomSampler(range(9), replacement=True, num_samples=40))))
+    out.append(M.rand(3))
+    return out

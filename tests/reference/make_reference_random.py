@@ -6,7 +6,8 @@ Run it once, with torch installed, from the repository root::
 
 For each sequence of `tests/random_calls.py` (a seed, then a list of calls) it stores every
 call's result under ``{sequence id}/{i}``; plus torch's generator state bytes
-(``state/...``) and the README's seed session (``session/...``). The tests replay the same
+(``state/...``), the README's seed session (``session/...``) and the shuffled batches of a
+DataLoader (``data/...``). The tests replay the same
 calls on minitorch_rnn and compare bit for bit, without torch installed.
 """
 
@@ -22,7 +23,7 @@ import torch
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from random_calls import CALLS, SEQUENCES  # noqa: E402
+from random_calls import CALLS, SEQUENCES, data_pipeline  # noqa: E402
 
 
 def session() -> dict[str, np.ndarray]:
@@ -58,6 +59,10 @@ def main() -> None:
         torch.manual_seed(seed)
         for i, name in enumerate(names):
             arrays[f"{seq_id}/{i}"] = CALLS[name](torch).detach().numpy()
+    for seed in (0, 3):
+        for use_generator in (False, True):
+            for i, t in enumerate(data_pipeline(torch, seed, use_generator)):
+                arrays[f"data/seed{seed}_generator{int(use_generator)}/{i}"] = t.numpy()
     arrays.update(states())
     arrays.update(session())
     meta = {"torch": torch.__version__, "numpy": np.__version__}
