@@ -113,3 +113,15 @@ def data_pipeline(M: Any, seed: int, use_generator: bool) -> list[Any]:
     out.append(M.tensor(list(data.RandomSampler(range(9), replacement=True, num_samples=40))))
     out.append(M.rand(3))
     return out
+
+
+def torch_bernoulli_is_scalar(torch: Any, mt: Any) -> bool:
+    """Whether this torch draws ``bernoulli_(p)`` (so dropout) with its scalar kernel, 64 bits
+    per number from its stream, as minitorch_rnn does -- or hands it to MKL (x86 builds on Intel
+    CPUs), which takes one 32-bit seed for a whole tensor and then its own generator."""
+    torch.manual_seed(0)
+    torch.empty(3).bernoulli_(0.5)
+    after = torch.rand(1).item()
+    mt.manual_seed(0)
+    mt.rand(6)  # 3 numbers * 2 words
+    return bool(after == mt.rand(1).item())

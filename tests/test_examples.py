@@ -185,3 +185,25 @@ def test_main_example_exits_1_below_target(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert result.stdout.strip().splitlines()[-1].startswith("final: loss=")
+
+
+def test_same_seed_as_torch_learns() -> None:
+    losses = example("same_seed_as_torch").main(["--epochs", "4"])["losses"]["minitorch_rnn"]
+    assert len(losses) == 24 and sum(losses[-6:]) < sum(losses[:6]) / 2
+
+
+def test_same_seed_as_torch_prints_torchs_losses(capsys: Any) -> None:
+    """The tutorial script's losses are torch's, step by step, to the printed digits."""
+    torch = pytest.importorskip("torch")
+    from random_calls import torch_bernoulli_is_scalar
+
+    import minitorch_rnn as mt
+
+    if not torch_bernoulli_is_scalar(torch, mt):
+        pytest.skip("this torch draws dropout masks from MKL's generator (docs/differences.md)")
+    runs = example("same_seed_as_torch").main(["--compare"])["losses"]
+    assert len(runs["torch"]) == 18
+    for step, (ours, theirs) in enumerate(zip(runs["minitorch_rnn"], runs["torch"])):
+        assert math.isclose(ours, theirs, rel_tol=2e-5), f"step {step}: {ours} vs torch {theirs}"
+    printed = capsys.readouterr().out.splitlines()[1:]
+    assert all(line.split()[1] == line.split()[2] for line in printed), printed

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from random_calls import BERNOULLI_P_CALLS, CALLS, SEQUENCES
+from random_calls import BERNOULLI_P_CALLS, CALLS, SEQUENCES, torch_bernoulli_is_scalar
 from reference_data import REFERENCE_DIR
 
 import minitorch_rnn as mt
@@ -236,21 +236,10 @@ def test_each_call_matches_live_torch(name: str) -> None:
             assert_same_bits(CALLS[name](mt), _np(CALLS[name](torch)), f"{name} seed {seed} #{rep}")
 
 
-def _torch_bernoulli_is_scalar(torch: Any) -> bool:
-    """torch's bernoulli_(p) takes 64 bits per number from its stream -- unless this build hands
-    the job to MKL (x86 Intel CPUs), which takes one 32-bit seed for a whole tensor."""
-    torch.manual_seed(0)
-    torch.empty(3).bernoulli_(0.5)
-    after = torch.rand(1)
-    mt.manual_seed(0)
-    mt.rand(6)  # 3 numbers * 2 words
-    return bool(after.item() == mt.rand(1).item())
-
-
 @pytest.mark.parametrize("name", list(BERNOULLI_P_CALLS))
 def test_bernoulli_p_and_dropout_match_live_torch(name: str) -> None:
     torch = _torch()
-    if not _torch_bernoulli_is_scalar(torch):
+    if not torch_bernoulli_is_scalar(torch, mt):
         pytest.skip("this torch draws bernoulli_(p) from MKL's generator (docs/differences.md)")
     for seed in (0, 8):
         torch.manual_seed(seed)
