@@ -41,10 +41,20 @@ def _add_round_to_odd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def fma32(a: np.ndarray, b: object, c: object) -> np.ndarray:
-    """float32 ``a * b + c`` rounded once. The product is exact in float64 (24 + 24 bits)."""
+    """float32 ``a * b + c`` rounded once. The product is exact in float64 (24 + 24 bits) and
+    the float64 sum rounds once more; that second rounding can only matter when it lands exactly
+    halfway between two float32s -- rare, so only those few are redone, rounding to odd."""
+    if np.ndim(b) == 0 and np.ndim(c) == 0 and b == 1 and c == 0:
+        return np.array(a, dtype=f32)  # U(0, 1), N(0, 1): nothing to round
     p = np.asarray(a, f32).astype(f64) * f64(np.asarray(b, f32))
-    c64 = np.broadcast_to(np.asarray(c, f32).astype(f64), p.shape)
-    return _add_round_to_odd(p, c64).astype(f32)
+    c64 = np.asarray(c, f32).astype(f64)
+    s = p + c64
+    halfway = (s.view(np.int64) & 0x1FFFFFFF) == 0x10000000  # the low 29 bits: 100...0
+    out = s.astype(f32)
+    if halfway.any():
+        c64 = np.broadcast_to(c64, p.shape)
+        out[halfway] = _add_round_to_odd(p[halfway], c64[halfway]).astype(f32)
+    return out
 
 
 def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -57,6 +67,8 @@ def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def fma64(a: np.ndarray, b: object, c: object) -> np.ndarray:
     """float64 ``a * b + c`` rounded once (Dekker's exact product, then round-to-odd sums)."""
     a = np.asarray(a, f64)
+    if np.ndim(b) == 0 and np.ndim(c) == 0 and b == 1 and c == 0:
+        return a.copy()  # the common N(0, 1) / U(0, 1): nothing to round
     b = np.broadcast_to(np.asarray(b, f64), a.shape)
     c = np.broadcast_to(np.asarray(c, f64), a.shape)
     ph = a * b

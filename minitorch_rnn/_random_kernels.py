@@ -16,6 +16,7 @@ Float32 uses 24 bits of one word, float64 53 bits of two: ``rand`` after ``manua
 
 from __future__ import annotations
 
+import array
 import math
 from typing import Any
 
@@ -69,11 +70,15 @@ def _normal_fill(g: Generator, n: int, dtype: type, mean: float, std: float) -> 
     *fresh* uniforms make the last block, overwriting the tail (so a few draws are discarded)."""
     unit = _unit_float32 if dtype is f32 else _unit_float64
     out = unit(g, n)
-    whole = n - n % 16
-    out[:whole] = _box_muller_16(out[:whole].reshape(-1, 16), dtype, mean, std).ravel()
+    blocks = out[: n - n % 16].reshape(-1, 16)
+    for i in range(0, len(blocks), _ROWS):  # a slice at a time: temporaries stay in cache
+        blocks[i : i + _ROWS] = _box_muller_16(blocks[i : i + _ROWS], dtype, mean, std)
     if n % 16:
         out[n - 16 :] = _box_muller_16(unit(g, 16).reshape(1, 16), dtype, mean, std).ravel()
     return out
+
+
+_ROWS = 4096  # blocks of 16 transformed per NumPy pass (64k numbers, 512 KiB in float64)
 
 
 def _box_muller_16(u: np.ndarray, dtype: type, mean: float, std: float) -> np.ndarray:
@@ -93,9 +98,26 @@ def _box_muller_16(u: np.ndarray, dtype: type, mean: float, std: float) -> np.nd
 
 def _libm(fn: Any, x: np.ndarray) -> np.ndarray:
     """`fn` of Python's math module -- the C library's function, the one torch's scalar code
-    calls -- over an array. NumPy's own float64 log, log1p and tan round differently in 0.1% to
-    7% of values, so for float64 this costs a C-level call per number (see bench_random.py)."""
+    calls -- over an array. Where NumPy's own ufunc gives the same bits (checked once, on a
+    sample), that is used; NumPy's float64 log, log1p and tan often round differently (in 0.1%
+    to 7% of values), and then each number goes through `fn` (see bench_random.py)."""
+    if _numpy_agrees(fn):
+        return _NUMPY_TWIN[fn](x)
     return np.fromiter(map(fn, x.ravel().tolist()), f64, x.size).reshape(x.shape)
+
+
+_NUMPY_TWIN = {math.log: np.log, math.cos: np.cos, math.sin: np.sin, math.log1p: np.log1p,
+               math.tan: np.tan}  # fmt: skip
+_AGREES: dict[Any, bool] = {}
+
+
+def _numpy_agrees(fn: Any) -> bool:
+    if fn not in _AGREES:
+        sample = np.random.default_rng(0).random(4096) * 6.0 - 1.0  # in (-1, 5): log's too
+        sample = np.abs(sample) if fn is math.log else sample
+        exact = np.array([fn(v) for v in sample.tolist()])
+        _AGREES[fn] = bool(np.array_equal(_NUMPY_TWIN[fn](sample), exact))
+    return _AGREES[fn]
 
 
 def _normal_one_by_one(g: Generator, n: int, mean: float, std: float) -> np.ndarray:
@@ -139,12 +161,12 @@ def random_full(g: Generator, n: int, dtype: np.dtype) -> np.ndarray:
 def randperm(g: Generator, n: int) -> np.ndarray:
     """Fisher-Yates as torch's ``randperm_cpu``: for i = 0 .. n-2 swap r[i] with r[i + z],
     z = word % (n - i). The words are drawn at once; only the swaps are a loop."""
-    perm = list(range(n))
+    perm = array.array("q", range(n))  # compact: the swaps jump all over it
     if n > 1:
         z = (g.random(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
         for i, k in enumerate(z):
             perm[i], perm[i + k] = perm[i + k], perm[i]
-    return np.array(perm, dtype=np.int64)
+    return np.frombuffer(perm, dtype=np.int64).copy()
 
 
 # ---- bernoulli, exponential, cauchy -------------------------------------------------------------
