@@ -18,8 +18,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import numpy as np
 
@@ -44,7 +45,7 @@ def cases(n: int) -> list[tuple[str, Callable[[], Any], Callable[[], Any], Optio
         import torch
     except ImportError:
         torch = None
-    f32, f64 = np.float32, np.float64
+    f32 = np.float32
     t32 = torch.float32 if torch else None
     t64 = torch.float64 if torch else None
     return [

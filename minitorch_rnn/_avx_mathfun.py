@@ -14,6 +14,8 @@ takes two things NumPy does not have:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 f32 = np.float32
@@ -40,7 +42,7 @@ def _add_round_to_odd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (bits + np.where(inexact_even, toward_e, 0)).view(f64)
 
 
-def fma32(a: np.ndarray, b: object, c: object) -> np.ndarray:
+def fma32(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
     """float32 ``a * b + c`` rounded once. The product is exact in float64 (24 + 24 bits) and
     the float64 sum rounds once more; that second rounding can only matter when it lands exactly
     halfway between two float32s -- rare, so only those few are redone, rounding to odd."""
@@ -64,7 +66,7 @@ def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return hi, a - hi
 
 
-def fma64(a: np.ndarray, b: object, c: object) -> np.ndarray:
+def fma64(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
     """float64 ``a * b + c`` rounded once (Dekker's exact product, then round-to-odd sums)."""
     a = np.asarray(a, f64)
     if np.ndim(b) == 0 and np.ndim(c) == 0 and b == 1 and c == 0:

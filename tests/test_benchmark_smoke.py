@@ -81,3 +81,11 @@ def test_a_float32_step_stays_float32_everywhere():
         assert dtypes == {np.dtype(np.float32)}, (node.name(), dtypes)
     for name, p in impl.model.named_parameters():
         assert p.grad.dtype == np.float32, name
+
+
+def test_bench_random_runs():
+    import bench_random
+
+    rows = bench_random.main(["--quick"])
+    assert [r["name"] for r in rows][:2] == ["rand float32", "randn float32"]
+    assert all(r["minitorch"] > 0 and r["numpy"] > 0 for r in rows)
