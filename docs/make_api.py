@@ -24,6 +24,7 @@ SLOTS = {
 
 SECTIONS = [
     ("minitorch_rnn", "Tensors, factories and math (`import minitorch_rnn as mt`)"),
+    ("minitorch_rnn.random", "Random numbers, as torch's CPU generator (`mt.random`)"),
     ("minitorch_rnn.autograd", "The tape (`mt.autograd`)"),
     ("minitorch_rnn.nn", "Layers and losses (`mt.nn`)"),
     ("minitorch_rnn.nn.functional", "Functions (`mt.nn.functional`, usually `F`)"),
@@ -32,6 +33,7 @@ SECTIONS = [
     ("minitorch_rnn.optim", "Optimizers (`mt.optim`)"),
     ("minitorch_rnn.optim.lr_scheduler", "Learning-rate schedules (`mt.optim.lr_scheduler`)"),
     ("minitorch_rnn.serialization", "Files (`mt.save`, `mt.load`, `mt.serialization`)"),
+    ("minitorch_rnn.utils.data", "Data loading (`mt.utils.data`)"),
     ("minitorch_rnn.viz", "Drawing the tape (`mt.viz`)"),
 ]
 

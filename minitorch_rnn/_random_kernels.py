@@ -44,10 +44,8 @@ def uniform(g: Generator, n: int, dtype: np.dtype, low: float, high: float) -> n
     """``uniform_(low, high)``: ``x * (high - low) + low``, one fused multiply-add per number."""
     if dtype == f64:
         return fma64(_unit_float64(g, n), f64(high) - f64(low), f64(low))
-    if dtype == np.float16:  # 11 bits; torch computes in float32 and rounds at the end
-        lo, hi = f32(np.float16(low)), f32(np.float16(high))
-        x = (g.random(n) & np.uint64(0x7FF)).astype(f32) * f32(2.0**-11)
-        return fma32(x, f32(np.float16(hi - lo)), lo).astype(np.float16)
+    if dtype == np.float16:  # torch computes float16 in float32 and rounds at the end
+        return uniform(g, n, np.dtype(f32), low, high).astype(np.float16)
     return fma32(_unit_float32(g, n), f32(high) - f32(low), f32(low))
 
 
@@ -61,16 +59,21 @@ def normal(
         return _normal_one_by_one(g, n, mean, std).astype(dtype)
     if dtype == f64:
         return _normal_fill(g, n, f64, mean, std)
-    return _normal_fill(g, n, f32, mean, std).astype(dtype)
+    # float16 is computed in float32; its kernel draws uniforms only for the whole blocks
+    return _normal_fill(g, n, f32, mean, std, whole_blocks_only=dtype == np.float16).astype(dtype)
 
 
-def _normal_fill(g: Generator, n: int, dtype: type, mean: float, std: float) -> np.ndarray:
+def _normal_fill(
+    g: Generator, n: int, dtype: type, mean: float, std: float, whole_blocks_only: bool = False
+) -> np.ndarray:
     """torch's ``normal_fill``: first `n` uniforms; then every block of 16 is Box-Muller'd, its
     first 8 numbers giving the radii and its last 8 the angles. When 16 does not divide `n`, 16
     *fresh* uniforms make the last block, overwriting the tail (so a few draws are discarded)."""
     unit = _unit_float32 if dtype is f32 else _unit_float64
-    out = unit(g, n)
-    blocks = out[: n - n % 16].reshape(-1, 16)
+    whole = n - n % 16
+    out = unit(g, whole) if whole_blocks_only else unit(g, n)
+    out.resize(n, refcheck=False)
+    blocks = out[:whole].reshape(-1, 16)
     for i in range(0, len(blocks), _ROWS):  # a slice at a time: temporaries stay in cache
         blocks[i : i + _ROWS] = _box_muller_16(blocks[i : i + _ROWS], dtype, mean, std)
     if n % 16:

@@ -82,8 +82,8 @@ class Generator:
         return self
 
     def seed(self) -> int:
-        """Reseed from the operating system's entropy; returns the new seed (53 bits, as torch)."""
-        s = secrets.randbits(53)
+        """Reseed from the operating system's entropy; returns the new seed (64 bits)."""
+        s = secrets.randbits(64)
         self.manual_seed(s)
         return s
 
@@ -125,7 +125,7 @@ class Generator:
         return self
 
     def __repr__(self) -> str:
-        return f"<minitorch_rnn.Generator object at {hex(id(self))}>"
+        return "<minitorch_rnn.Generator object>"  # (torch adds the address)
 
 
 # ATen's CPUGeneratorImplState: {u64 the_initial_seed; i32 left; i32 seeded; u64 next;
@@ -237,3 +237,15 @@ def _generator(generator: Optional[Generator]) -> Generator:
             f"generator must be a minitorch_rnn.Generator, not {type(generator).__name__}"
         )
     return generator
+
+
+__all__ = [
+    "Generator",
+    "default_generator",
+    "fork_rng",
+    "get_rng_state",
+    "initial_seed",
+    "manual_seed",
+    "seed",
+    "set_rng_state",
+]

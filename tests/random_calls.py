@@ -40,6 +40,8 @@ CALLS: dict[str, Call] = {
     "normal_floats": lambda M: M.normal(0.5, 2.0, (20,)),
     "normal_tensors": lambda M: M.normal(M.ones(3, 1), M.full((4,), 2.0)),
     "normal_tensor_float": lambda M: M.normal(M.ones(5), 3.0),
+    "randn_f16_40": lambda M: M.randn(40, dtype=M.float16),
+    "rand_f16_20": lambda M: M.zeros(20, dtype=M.float16).uniform_(-2, 3),
     "randn_like": lambda M: M.randn_like(M.zeros(2, 9)),
     "rand_like": lambda M: M.rand_like(M.zeros(3)),
     # integers

@@ -34,14 +34,17 @@ def normal_(
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fill with `val`."""
     return _fill(tensor, val)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
+    """Fill with 0."""
     return _fill(tensor, 0.0)
 
 
 def ones_(tensor: Tensor) -> Tensor:
+    """Fill with 1."""
     return _fill(tensor, 1.0)
 
 
@@ -116,3 +119,17 @@ def _fan(tensor: Tensor, mode: str) -> int:
         raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
+
+
+__all__ = [
+    "calculate_gain",
+    "constant_",
+    "kaiming_normal_",
+    "kaiming_uniform_",
+    "normal_",
+    "ones_",
+    "uniform_",
+    "xavier_normal_",
+    "xavier_uniform_",
+    "zeros_",
+]
