@@ -154,6 +154,8 @@ def test_factories_take_torchs_arguments() -> None:
     assert mt.rand(2, device="cpu").shape == (2,)
     with pytest.raises(RuntimeError, match="CPU only"):
         mt.rand(2, device="cuda")
+    with pytest.raises(RuntimeError, match="CPU only"):
+        mt.Generator(device="cuda")
 
 
 @pytest.mark.parametrize(
