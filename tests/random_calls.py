@@ -119,8 +119,8 @@ def data_pipeline(M: Any, seed: int, use_generator: bool) -> list[Any]:
 
 def torch_bernoulli_is_scalar(torch: Any, mt: Any) -> bool:
     """Whether this torch draws ``bernoulli_(p)`` (so dropout) with its scalar kernel, 64 bits
-    per number from its stream, as minitorch_rnn does -- or hands it to MKL (x86 builds on Intel
-    CPUs), which takes one 32-bit seed for a whole tensor and then its own generator."""
+    per number from its stream, as minitorch_rnn does (torch 2.13's builds) -- or hands it to MKL
+    (torch <= 2.4 on Intel CPUs), which takes one 32-bit seed for a whole tensor."""
     torch.manual_seed(0)
     torch.empty(3).bernoulli_(0.5)
     after = torch.rand(1).item()
