@@ -301,3 +301,19 @@ def test_live_session_prints_torchs_numbers() -> None:
     out_m, _ = rnn_m(x_m)
     assert math.isclose(out_t.sum().item(), out_m.sum().item(), rel_tol=1e-5)
     assert str(mt.randn(2, 3)) == str(torch.randn(2, 3))
+
+
+def test_random_md_prints_what_torch_prints() -> None:
+    """docs/random.md says its rand, randn and DataLoader lines print the same under torch."""
+    torch = _torch()
+    page = (REFERENCE_DIR.parent.parent / "docs" / "random.md").read_text(encoding="utf-8")
+    torch.manual_seed(0)
+    assert f"# -> {torch.rand(3)}" in page
+    torch.manual_seed(0)
+    assert f"# -> {torch.randn(3)} {torch.randn(1)}" in page
+    torch.manual_seed(0)
+    assert f"# -> {torch.randn(4)}" in page
+    torch.manual_seed(0)
+    data = torch.utils.data
+    loader = data.DataLoader(data.TensorDataset(torch.arange(10)), batch_size=4, shuffle=True)
+    assert f"# -> {[batch.tolist() for (batch,) in loader]}" in page
