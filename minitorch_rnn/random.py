@@ -97,7 +97,8 @@ class Generator:
     # ---- raw words, as torch's CPUGeneratorImpl hands them out --------------------------------
     def random(self, n: int) -> np.ndarray:
         """`n` draws of torch's ``random()``: 32-bit words (as uint64)."""
-        self._fresh = False
+        if n:
+            self._fresh = False
         return self._bits.random_raw(n)
 
     def random64(self, n: int) -> np.ndarray:

@@ -251,41 +251,56 @@ def test_bernoulli_p_and_dropout_match_live_torch(name: str) -> None:
 
 
 def test_fuzz_call_sequences_against_live_torch() -> None:
-    """Random sequences of random calls, random sizes and dtypes, against live torch."""
+    """Random sequences of random calls -- sizes, dtypes, arguments, and the default generator
+    or a second one -- against live torch; at the end both generators' states agree too."""
     torch = _torch()
     hypothesis = pytest.importorskip("hypothesis")
     st = hypothesis.strategies
     sizes = st.lists(st.integers(0, 40), min_size=0, max_size=3)
-    dtypes = st.sampled_from(["float32", "float64"])
+    dtypes = st.sampled_from(["float32", "float64", "float16"])
     fills = st.sampled_from(["uniform_", "normal_", "exponential_", "random_", "cauchy_"])
+    if torch_bernoulli_is_scalar(torch, mt):
+        fills = st.sampled_from(
+            ["uniform_", "normal_", "exponential_", "random_", "cauchy_", "bernoulli_"]
+        )
+    on_own = st.booleans()  # draw from a second Generator instead of the default one
     step = st.one_of(
-        st.tuples(fills, sizes, dtypes, st.floats(-3, 3), st.floats(0.1, 3)),
+        st.tuples(fills, sizes, dtypes, st.floats(-3, 3), st.floats(0.1, 3), on_own),
         st.tuples(st.just("named"), st.sampled_from(list(CALLS))),
-        st.tuples(st.just("randperm"), st.integers(0, 50)),
-        st.tuples(st.just("randint"), st.integers(1, 2**40), sizes),
+        st.tuples(st.just("randperm"), st.integers(0, 50), on_own),
+        st.tuples(st.just("randint"), st.integers(1, 2**40), sizes, on_own),
     )
 
-    def run(M: Any, s: tuple) -> Any:
+    def run(M: Any, s: tuple, g: Any) -> Any:
         if s[0] == "named":
             return CALLS[s[1]](M)
+        gen = g if s[-1] else None
         if s[0] == "randperm":
-            return M.randperm(s[1])
+            return M.randperm(s[1], generator=gen)
         if s[0] == "randint":
-            return M.randint(s[1], tuple(s[2]))
-        fill, size, dtype, a, b = s
+            return M.randint(s[1], tuple(s[2]), generator=gen)
+        fill, size, dtype, a, b, _ = s
         t = M.zeros(tuple(size), dtype=getattr(M, dtype))
+        if dtype == "float16" and fill in ("exponential_", "cauchy_", "bernoulli_"):
+            t = t.float()
         args = {"uniform_": (min(a, b), max(a, b)), "normal_": (a, b), "exponential_": (b,),
-                "random_": (), "cauchy_": (a, b)}[fill]  # fmt: skip
-        return getattr(t, fill)(*args)
+                "random_": (), "cauchy_": (a, b), "bernoulli_": (b / 3,)}[fill]  # fmt: skip
+        return getattr(t, fill)(*args, generator=gen)
 
-    @hypothesis.settings(max_examples=40, deadline=None, derandomize=True)
-    @hypothesis.given(seed=st.integers(-(2**63), 2**64 - 1), steps=st.lists(step, max_size=6))
-    def check(seed: int, steps: list) -> None:
+    @hypothesis.settings(max_examples=50, deadline=None, derandomize=True)
+    @hypothesis.given(
+        seed=st.integers(-(2**63), 2**64 - 1),
+        own_seed=st.integers(0, 2**64 - 1),
+        steps=st.lists(step, max_size=6),
+    )
+    def check(seed: int, own_seed: int, steps: list) -> None:
         torch.manual_seed(seed)
         mt.manual_seed(seed)
+        g_torch, g_mt = torch.Generator().manual_seed(own_seed), mt.Generator().manual_seed(own_seed)
         for i, s in enumerate(steps):
-            assert_same_bits(run(mt, s), _np(run(torch, s)), f"step {i}: {s}")
+            assert_same_bits(run(mt, s, g_mt), _np(run(torch, s, g_torch)), f"step {i}: {s}")
         assert np.array_equal(mt.get_rng_state().numpy(), torch.get_rng_state().numpy())
+        assert np.array_equal(g_mt.get_state().numpy(), g_torch.get_state().numpy())
 
     check()
 
