@@ -5,7 +5,7 @@ takes two things NumPy does not have:
 
 * **fused multiply-add.** torch's CPU kernels are built with ``-mfma`` and GCC fuses ``a * b + c``
   into one instruction that rounds once. NumPy rounds the product and then the sum; they differ
-  in the last bit about once in thirty draws. `fma32` and `fma64` round once, exactly.
+  in the last bit for about one `uniform_(a, b)` draw in four. `fma32` and `fma64` round once.
 * **torch's float32 log / sin / cos.** For float32 ``normal_`` on 16 or more numbers torch runs
   an AVX2 kernel that calls ``log256_ps`` and ``sincos256_ps`` from ``avx_mathfun.h``
   (Pommier's SSE/AVX port of the Cephes polynomials), not the C library. `log_ps` and
