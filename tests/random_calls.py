@@ -72,6 +72,7 @@ CALLS: dict[str, Call] = {
     "linear_weight": lambda M: _nn(M).Linear(7, 3).weight,
     "linear_bias": lambda M: _nn(M).Linear(7, 3).bias,
     "rnncell_weight_ih": lambda M: _nn(M).RNNCell(4, 6).weight_ih,
+    "embedding_weight": lambda M: _nn(M).Embedding(9, 20, padding_idx=3).weight,
     "xavier_uniform_": lambda M: _nn(M).init.xavier_uniform_(M.zeros(5, 6)),
     "xavier_normal_": lambda M: _nn(M).init.xavier_normal_(M.zeros(5, 6)),
     "kaiming_uniform_": lambda M: _nn(M).init.kaiming_uniform_(M.zeros(5, 6)),
