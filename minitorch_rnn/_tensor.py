@@ -47,8 +47,10 @@ class Tensor(MathMethods, ShapeMethods, InPlaceMethods, DeviceMethods, RandomMet
     )
     __array_ufunc__ = None  # `np_array + tensor` calls Tensor.__radd__ instead of numpy's loop
 
-    def __init__(self, data: Any, requires_grad: bool = False) -> None:
-        self._data: np.ndarray = data if type(data) is np.ndarray else as_array(data)
+    def __init__(self, data: Any = (), requires_grad: Any = False, *sizes: int) -> None:
+        if type(data) is not np.ndarray:  # (the ops pass arrays: they keep their dtype)
+            data, requires_grad = _constructor(data, requires_grad, sizes)
+        self._data: np.ndarray = data
         self._requires_grad = False
         self._grad: Optional[Tensor] = None
         self.grad_fn: Optional[Function] = None
@@ -295,6 +297,18 @@ class Tensor(MathMethods, ShapeMethods, InPlaceMethods, DeviceMethods, RandomMet
         return format_tensor(self, "tensor(")
 
     __hash__ = object.__hash__  # tensors are dict keys by identity (optimizer state)
+
+
+def _constructor(data: Any, second: Any, sizes: tuple[int, ...]) -> tuple[np.ndarray, Any]:
+    """torch's ``Tensor(...)`` constructor: ``Tensor([1, 2])`` is float32 (the default dtype,
+    whatever the data), ``Tensor(2, 3)`` a (2, 3) tensor (zeros here; torch leaves it
+    uninitialised), ``Tensor(t)`` the same data as t."""
+    if isinstance(data, int) and not isinstance(data, bool):  # a shape
+        extra = () if second is False else (int(second),)
+        return np.zeros((data, *extra, *sizes), dtype=float32), False
+    if isinstance(data, (list, tuple, float, bool)):
+        return np.array(as_array(data), dtype=float32), second
+    return as_array(data), second
 
 
 def _c_name(dtype: np.dtype) -> str:

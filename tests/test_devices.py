@@ -63,3 +63,13 @@ def test_module_to_casts_parameters_and_keeps_them() -> None:
     weight = layer.weight
     layer.to(mt.float64)
     assert layer.weight is weight and weight.dtype == np.float64
+
+
+def test_tensor_constructor_like_torch(lib: Any) -> None:
+    # torch.Tensor(...) is the float32 constructor (micrograd's test and old tutorials use it)
+    assert lib.Tensor([1, 2]).dtype == lib.float32 and lib.Tensor([1, 2]).tolist() == [1.0, 2.0]
+    assert tuple(lib.Tensor(2, 3).shape) == (2, 3) and lib.Tensor(2, 3).dtype == lib.float32
+    assert tuple(lib.Tensor().shape) == (0,)
+    loss = lib.Tensor([0])
+    loss += lib.ones(1, requires_grad=True) * 2  # the tutorial's `loss = torch.Tensor([0]); loss += l`
+    assert loss.requires_grad and loss.tolist() == [2.0]
