@@ -9,8 +9,10 @@
 
 This file holds what a tensor *is*; its methods come from mixins grouped by topic, each a
 one-line delegation to a `Function` in `minitorch_rnn.ops`: `_tensor_math.py` (arithmetic,
-elementwise functions, reductions, casts), `_tensor_shape.py` (views, indexing) and
-`_tensor_inplace.py` (``add_``, ``+=``, ``x[i] = v``).
+elementwise functions, casts), `_tensor_reduce.py` (sum, max, sort, ...), `_tensor_compare.py`
+(``==``, ``isnan``, ``&``: bool results, off the tape), `_tensor_shape.py` (views, indexing,
+gather), `_tensor_inplace.py` (``add_``, ``+=``, ``x[i] = v``) and `_tensor_new.py`
+(``x.new_zeros(...)``: factories that take their defaults from ``x``).
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ import numpy as np
 
 from ._args import as_array, wrap_dim
 from ._printing import add_suffixes, array_str
+from ._tensor_compare import CompareMethods
 from ._tensor_inplace import InPlaceMethods
 from ._tensor_math import MathMethods
+from ._tensor_new import NewMethods
 from ._tensor_random import RandomMethods
+from ._tensor_reduce import ReduceMethods
 from ._tensor_shape import ShapeMethods
 from .autograd import engine, function, hooks, plain
 from .autograd.function import Function
@@ -33,7 +38,16 @@ from .dtypes import dtype_name, float32, int64, is_floating, scalar_type_name
 Number = Union[int, float, bool]
 
 
-class Tensor(MathMethods, ShapeMethods, InPlaceMethods, DeviceMethods, RandomMethods):
+class Tensor(
+    MathMethods,
+    ReduceMethods,
+    CompareMethods,
+    ShapeMethods,
+    InPlaceMethods,
+    NewMethods,
+    DeviceMethods,
+    RandomMethods,
+):
     __slots__ = (
         "_data",
         "_requires_grad",

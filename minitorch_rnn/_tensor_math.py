@@ -1,5 +1,6 @@
-"""Tensor's math methods: arithmetic, comparisons, elementwise functions, reductions, casts.
+"""Tensor's math methods: arithmetic, elementwise functions, clamp, where, casts.
 
+(Reductions are in `_tensor_reduce.py`, comparisons and logic in `_tensor_compare.py`.)
 Each is a one-line delegation to a `Function` in `minitorch_rnn.ops`. Operands first go through
 `_args.operands`, which applies torch's type promotion (`dtypes.result_type`): ``int64 + 1.5``
 is float32, ``float32 + float64 scalar tensor`` stays float32.
@@ -7,25 +8,19 @@ is float32, ``float32 + float64 scalar tensor`` stays float32.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
 from . import _tensor, ops
-from ._args import axes, floating, operands, wrap_dim
-from .dtypes import bool_, float32, int64, is_floating, scalar_type_name, to_dtype
+from ._args import as_array, cast, floating, number_like, operands
+from .autograd.function import watch_versions
+from .dtypes import bool_, float32, int64, is_floating, result_type, scalar_type_name, to_dtype
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
 
 Number = Union[int, float, bool]
-
-
-class MaxResult(NamedTuple):
-    """What `x.max(dim)` returns: unpacks as `values, indices`, as torch's."""
-
-    values: Tensor
-    indices: Tensor
 
 
 def _new(a: Any) -> Tensor:
@@ -142,31 +137,6 @@ class MathMethods:
         """`self - alpha * other`."""
         return self - (other * alpha if alpha != 1 else other)
 
-    # comparisons give bool tensors, outside the tape
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _new(self._data == _raw(other))
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _new(self._data != _raw(other))
-
-    def __lt__(self, other: Any) -> Tensor:
-        return _new(self._data < _raw(other))
-
-    def __le__(self, other: Any) -> Tensor:
-        return _new(self._data <= _raw(other))
-
-    def __gt__(self, other: Any) -> Tensor:
-        return _new(self._data > _raw(other))
-
-    def __ge__(self, other: Any) -> Tensor:
-        return _new(self._data >= _raw(other))
-
-    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
-
-    def equal(self, other: Tensor) -> bool:
-        """True when both have the same shape and values."""
-        return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
-
     # ---- elementwise functions (integers become float32 first, as torch) --------------------
     def tanh(self) -> Tensor:
         """Elementwise tanh."""
@@ -192,56 +162,91 @@ class MathMethods:
         """A copy, on the tape (gradient passes through)."""
         return ops.Clone.apply(self)
 
-    # ---- reductions ---------------------------------------------------------------------------
-    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
-        """Sum over `dim` (all dims by default), keeping reduced dims with `keepdim=True`."""
-        x = self if dtype is None else self._cast(dtype)
-        if x._data.dtype.kind in "biu" and x._data.dtype != int64:
-            x = x._cast(int64)  # torch sums bools and small integers as int64
-        return ops.Sum.apply(x, axes=axes(dim, self.ndim), keepdim=keepdim)
+    def sqrt(self) -> Tensor:
+        """Elementwise square root."""
+        return ops.Sqrt.apply(floating(self))
 
-    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
-        """Mean over `dim` (all dims by default)."""
-        x = self if dtype is None else self._cast(dtype)
-        if not is_floating(x._data.dtype):  # numpy would quietly give float64; torch refuses
-            raise RuntimeError(
-                "mean(): could not infer output dtype. Input dtype must be either a floating "
-                f"point or complex dtype. Got: {scalar_type_name(x._data.dtype)}"
-            )
-        return ops.Mean.apply(x, axes=axes(dim, self.ndim), keepdim=keepdim)
+    def rsqrt(self) -> Tensor:
+        """Elementwise 1 / sqrt(x)."""
+        return ops.Rsqrt.apply(floating(self))
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
-        """`x.max()` is a tensor; `x.max(dim)` is `(values, indices)`; `x.max(other)` is
-        the elementwise maximum, as torch."""
-        if isinstance(dim, _tensor.Tensor):
-            return ops.Maximum.apply(*operands(self, dim))
-        if dim is None:
-            if self._data.size == 0:
-                raise RuntimeError(
-                    "max(): Expected reduction dim to be specified for input.numel() == 0. "
-                    "Specify the reduction dim with the 'dim' argument."
-                )
-            return ops.Max.apply(self)
-        dim = wrap_dim(dim, self.ndim)
-        if self.ndim == 0:  # the max of one number is itself, at index 0
-            return MaxResult(self.clone(), _new(np.array(0)))
-        if self._data.shape[dim] == 0:
-            raise IndexError(f"max(): Expected reduction dim {dim} to have non-zero size.")
-        indices = _nan_argmax(self._data, dim)
-        values = ops.MaxDim.apply(self, dim=dim, keepdim=keepdim, indices=indices)
-        if keepdim:
-            indices = np.expand_dims(indices, dim)
-        return MaxResult(values, _new(indices))
+    def sin(self) -> Tensor:
+        """Elementwise sine."""
+        return ops.Sin.apply(floating(self))
 
-    def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
-        """Indices of the maxima (not differentiable)."""
-        if dim is None:
-            return _new(np.argmax(self._data))
-        dim = wrap_dim(dim, self.ndim)
-        if self.ndim == 0:
-            return _new(np.array(0))
-        indices = _nan_argmax(self._data, dim)
-        return _new(np.expand_dims(indices, dim) if keepdim else indices)
+    def cos(self) -> Tensor:
+        """Elementwise cosine."""
+        return ops.Cos.apply(floating(self))
+
+    def abs(self) -> Tensor:
+        """Elementwise |x| (its gradient at 0 is 0, as torch's)."""
+        if self._data.dtype == bool_:
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+        return ops.Abs.apply(self)
+
+    absolute = __abs__ = abs
+
+    def square(self) -> Tensor:
+        """Elementwise x^2 (``x ** 2``; bools become int64, as torch)."""
+        return (self._cast(int64) if self._data.dtype == bool_ else self) ** 2
+
+    def sign(self) -> Tensor:
+        """Elementwise -1, 0 or 1 (0 for NaN). Its gradient is zero."""
+        return self.clone() if self._data.dtype == bool_ else ops.Sign.apply(self)
+
+    def floor(self) -> Tensor:
+        """Round down to an integer value (same dtype). Its gradient is zero."""
+        return ops.Floor.apply(self) if is_floating(self._data.dtype) else self.clone()
+
+    def ceil(self) -> Tensor:
+        """Round up to an integer value (same dtype). Its gradient is zero."""
+        return ops.Ceil.apply(self) if is_floating(self._data.dtype) else self.clone()
+
+    def round(self, *, decimals: int = 0) -> Tensor:
+        """Round to the nearest integer (or `decimals` places), halves to even (as torch).
+        Its gradient is zero."""
+        if not is_floating(self._data.dtype):
+            return self.clone()
+        return ops.Round.apply(self, decimals=decimals)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        """Each entry limited to [min, max] (numbers or tensors, either may be None)."""
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        bounds = [b for b in (min, max) if b is not None]
+        x = cast(self, result_type(self, *bounds))  # clamp(int tensor, 0.5) is float, as torch
+        if not any(isinstance(b, _tensor.Tensor) for b in bounds):
+            return ops.Clamp.apply(x, min=min, max=max)
+        lo, hi = (_bound(b, x, edge) for b, edge in ((min, -np.inf), (max, np.inf)))
+        if not is_floating(x._data.dtype):  # integers: no gradient, so no tape node either
+            return _new(np.minimum(np.maximum(x._data, lo._data), hi._data))
+        return ops.ClampTensor.apply(x, lo, hi)
+
+    clip = clamp
+
+    def maximum(self, other: Tensor) -> Tensor:
+        """The elementwise maximum of two tensors (the gradient is shared where they tie)."""
+        return ops.Maximum.apply(*operands(self, _tensor_arg("maximum", other)))
+
+    def minimum(self, other: Tensor) -> Tensor:
+        """The elementwise minimum of two tensors (the gradient is shared where they tie)."""
+        return ops.Minimum.apply(*operands(self, _tensor_arg("minimum", other)))
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """`self` where `condition` is True, else `other` (``mt.where(condition, self, other)``)."""
+        return where(condition, self, other)
+
+    def softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        """`mt.nn.functional.softmax(self, dim)`: e^x / sum e^x along `dim`."""
+        from .nn import functional
+
+        return functional.softmax(self if dtype is None else self._cast(dtype), dim)
+
+    def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        """`mt.nn.functional.log_softmax(self, dim)`: x - log sum e^x along `dim`."""
+        from .nn import functional
+
+        return functional.log_softmax(self if dtype is None else self._cast(dtype), dim)
 
     # ---- casts: between floats on the tape; to integers off it ------------------------------
     # (last in the class: their names, `float`, `int`, `bool`, hide the builtins below them)
@@ -278,9 +283,54 @@ class MathMethods:
         return self._cast(bool_)
 
 
-def _nan_argmax(a: np.ndarray, dim: int) -> np.ndarray:
-    """argmax along `dim`, where a NaN counts as the maximum (as numpy's and torch's do)."""
-    return np.argmax(a, axis=dim)
+def where(condition: Any, input: Any, other: Any) -> Tensor:
+    """`input` where `condition` is True, else `other`, broadcasting all three; `input` and
+    `other` (tensors or numbers) are promoted to their common dtype as torch does."""
+    cond = (
+        condition if isinstance(condition, _tensor.Tensor) else _tensor.Tensor(as_array(condition))
+    )
+    if cond._data.dtype != bool_:
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{scalar_type_name(cond._data.dtype)}"
+        )
+    if isinstance(input, _tensor.Tensor) or isinstance(other, _tensor.Tensor):
+        a, b = operands(input, other)
+    else:  # two numbers: torch.where(mask, 1.0, 0) is float32
+        dt = result_type(input, other)
+        a, b = _new(number_like(input, dt)), _new(number_like(other, dt))
+    out = ops.Where.apply(a, b, condition=cond._data)
+    if out.grad_fn is not None:  # backward reads the mask: changing it in place is an error
+        watch_versions(out.grad_fn, [cond])
+    return out
+
+
+def _bound(b: Any, x: Tensor, edge: float) -> Tensor:
+    """A clamp bound as a tensor of x's dtype; an absent one is -inf/inf (so it never binds)."""
+    if b is None:
+        return _new(
+            np.array(edge if is_floating(x._data.dtype) else _int_edge(x, edge), x._data.dtype)
+        )
+    return (
+        cast(b, x._data.dtype)
+        if isinstance(b, _tensor.Tensor)
+        else _new(number_like(b, x._data.dtype))
+    )
+
+
+def _int_edge(x: Tensor, edge: float) -> int:
+    info = np.iinfo(x._data.dtype) if x._data.dtype != bool_ else None
+    if info is None:
+        return int(edge > 0)
+    return int(info.max if edge > 0 else info.min)
+
+
+def _tensor_arg(name: str, other: Any) -> Tensor:
+    if not isinstance(other, _tensor.Tensor):
+        raise TypeError(
+            f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+        )
+    return other
 
 
 def _raw(x: Any) -> Any:

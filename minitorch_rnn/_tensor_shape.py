@@ -1,4 +1,4 @@
-"""Tensor's shape methods: views (reshape, transpose, permute, ...), indexing, splitting.
+"""Tensor's shape methods: views (reshape, transpose, permute, ...), indexing, gather, splitting.
 
 A *view* shares memory with the tensor it came from; `Function.apply` remembers which tensor
 and which op (`Tensor._view`), so an in-place change of a view can be recorded on its base
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import ops
+from . import _tensor, ops
 from ._args import index, shape_args, wrap_dim
 from .autograd.function import watch_versions
 
@@ -170,6 +170,76 @@ class ShapeMethods:
             watch_versions(out.grad_fn, tensors)
         return out
 
+    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+        """``out[i][j] = self[i][index[i][j]]`` (for dim 1): along `dim`, the entries `index`
+        names; `index` has self's number of dims, and no dim longer than self's but `dim`."""
+        dim = wrap_dim(dim, self._data.ndim)
+        _check_index_dtype(index, "gather(): Expected dtype int32/int64 for index")
+        if index.ndim != self._data.ndim:
+            raise RuntimeError(
+                "Index tensor must have the same number of dimensions as input tensor"
+            )
+        for d, (n, m) in enumerate(zip(index.shape, self._data.shape)):
+            if d != dim and n > m:
+                raise RuntimeError(
+                    f"Size does not match at dimension {d} expected index {list(index.shape)} to "
+                    f"be no larger than self {list(self._data.shape)} apart from dimension {dim}"
+                )
+        size = self._data.shape[dim] if self._data.ndim else 1
+        bad = index._data[(index._data < 0) | (index._data >= size)]
+        if bad.size:
+            raise RuntimeError(
+                f"index {bad.flat[0]} is out of bounds for dimension {dim} with size {size}"
+            )
+        return _watching(ops.Gather.apply(self, dim=dim, index=index._data), index)
+
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        """The entries at positions `index` (a 1-D integer tensor) along `dim`, in that order."""
+        dim = wrap_dim(dim, self._data.ndim)
+        _check_index_dtype(index, "index_select(): Expected dtype int32 or int64 for index")
+        if index.ndim > 1:
+            raise IndexError("index_select(): Index is supposed to be a vector")
+        size = self._data.shape[dim] if self._data.ndim else 1
+        bad = index._data[(index._data < 0) | (index._data >= size)]
+        if bad.size:
+            raise RuntimeError(
+                f"INDICES element is out of DATA bounds, id={bad.flat[0]} axis_dim={size}"
+            )
+        idx = index._data.reshape(-1)
+        return _watching(ops.IndexSelect.apply(self, dim=dim, index=idx), index)
+
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        """A copy with `value` where `mask` (bool, broadcast with self) is True."""
+        if mask._data.dtype != np.bool_:
+            raise RuntimeError(
+                "masked_fill_ only supports boolean masks, but got mask with dtype "
+                f"{_CPP_NAMES.get(mask._data.dtype.name, mask._data.dtype.name)}"
+            )
+        if isinstance(value, _tensor.Tensor):  # a 0-d tensor value gets a gradient too
+            if value.ndim:
+                raise RuntimeError(
+                    "masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
+                    f"with {value.ndim} dimension(s)."
+                )
+            return value.to(self._data.dtype).where(mask, self)
+        return _watching(ops.MaskedFill.apply(self, mask=mask._data, value=value), mask)
+
+    def masked_select(self, mask: Tensor) -> Tensor:
+        """The entries where `mask` (bool, broadcast with self) is True, as a 1-D tensor."""
+        if mask._data.dtype != np.bool_:
+            raise RuntimeError("masked_select: expected BoolTensor for mask")
+        shape = np.broadcast_shapes(self._data.shape, mask._data.shape)
+        x = self if self._data.shape == shape else self.expand(shape)
+        return x[_tensor.Tensor(np.broadcast_to(mask._data, shape))]
+
+    def flip(self, *dims: Any) -> Tensor:
+        """The entries in reverse order along each of `dims` (a copy)."""
+        wrapped = tuple(wrap_dim(d, self._data.ndim) for d in shape_args(dims))
+        for d in wrapped:
+            if wrapped.count(d) > 1:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        return ops.Flip.apply(self, dims=wrapped if self._data.ndim else ())
+
     def __len__(self) -> int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -207,3 +277,28 @@ class ShapeMethods:
             shape += [r, n]
         tiled = x.reshape(*[m for n in x.shape for m in (1, n)]).expand(*shape)
         return tiled.reshape(*[r * n for r, n in zip(reps, x.shape)])
+
+
+# How torch's C++ names a dtype in the masked_fill message ("... mask with dtype long int")
+_CPP_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+}
+
+
+def _check_index_dtype(index: Any, message: str) -> None:
+    if not isinstance(index, _tensor.Tensor) or index._data.dtype.kind not in "iu":
+        raise RuntimeError(message)
+
+
+def _watching(out: Tensor, t: Tensor) -> Tensor:
+    """`out`, whose backward reads `t` (an index or mask): changing `t` in place is an error."""
+    if out.grad_fn is not None:
+        watch_versions(out.grad_fn, [t])
+    return out

@@ -9,6 +9,7 @@ import numpy as np
 from ._args import as_array as _as_array
 from ._args import shape_args as _shape_args
 from ._tensor import Tensor
+from .device import check_device
 from .dtypes import float32, is_floating, to_dtype
 
 
@@ -23,17 +24,21 @@ def _size(size: Any) -> tuple[int, ...]:
     return shape
 
 
-def _make(a: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
+def _make(a: np.ndarray, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
+    """`a` as a Tensor of `dtype` (when given), on the CPU (the only device)."""
+    check_device(device)
     dt = to_dtype(dtype)
     if dt is not None and a.dtype != dt:
         a = a.astype(dt)
     return Tensor(a, requires_grad=requires_grad)
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(
+    data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A new tensor holding a copy of `data` (numpy dtypes kept; Python floats become float32)."""
     a = np.array(data._data if isinstance(data, Tensor) else _as_array(data))
-    return _make(a, dtype, requires_grad)
+    return _make(a, dtype, device, requires_grad)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -48,46 +53,143 @@ def _float_dtype(dtype: Any) -> np.dtype:
     return float32 if dt is None else dt
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+# ---- filled with one value ----------------------------------------------------------------------
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of shape `size` (float32 unless `dtype` says otherwise)."""
-    return Tensor(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+    return _make(np.zeros(_size(size), dtype=_float_dtype(dtype)), None, device, requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of shape `size` (float32 unless `dtype` says otherwise)."""
-    return Tensor(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+    return _make(np.ones(_size(size), dtype=_float_dtype(dtype)), None, device, requires_grad)
 
 
-def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of shape `size` whose values do not matter (here: zeros, so runs repeat)."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of `size` filled with `fill_value` (an int gives int64, a bool gives bool)."""
     if dtype is None and isinstance(fill_value, (bool, int)):
         dtype = np.dtype(bool) if isinstance(fill_value, bool) else np.int64
-    return Tensor(np.full(_size((size,)), fill_value, dtype=_float_dtype(dtype)), requires_grad)
+    a = np.full(_size((size,)), fill_value, dtype=_float_dtype(dtype))
+    return _make(a, None, device, requires_grad)
 
 
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Zeros with `t`'s shape and dtype."""
-    return Tensor(np.zeros(t.shape, dtype=to_dtype(dtype) or t.dtype), requires_grad)
+def zeros_like(
+    input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Zeros with `input`'s shape and dtype."""
+    return full_like(input, 0, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Ones with `t`'s shape and dtype."""
-    return Tensor(np.ones(t.shape, dtype=to_dtype(dtype) or t.dtype), requires_grad)
+def ones_like(
+    input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Ones with `input`'s shape and dtype."""
+    return full_like(input, 1, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def arange(
-    start: float,
-    end: Optional[float] = None,
-    step: float = 1,
+def empty_like(
+    input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """A tensor with `input`'s shape and dtype whose values do not matter (here: zeros)."""
+    return full_like(input, 0, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    *,
     dtype: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Like torch: integers give int64, any float gives float32."""
+    """`fill_value` everywhere, with `input`'s shape and dtype (``full_like(ints, 2.7)`` is 2)."""
+    a = np.full(input.shape, fill_value, dtype=to_dtype(dtype) or input.dtype)
+    return _make(a, None, device, requires_grad)
+
+
+# ---- ranges and matrices ------------------------------------------------------------------------
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """start, start + step, ... up to (not including) end. Integers give int64, any float
+    gives float32 -- the values computed in float64 first, as torch's CPU kernel does."""
     if end is None:
         start, end = 0, start
-    floaty = any(isinstance(v, float) for v in (start, end, step))
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    floaty = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
     dt = to_dtype(dtype) or (float32 if floaty else np.dtype(np.int64))
-    return Tensor(np.arange(start, end, step).astype(dt), requires_grad)
+    return _make(
+        np.arange(start, end, step, dtype=np.float64 if floaty else None).astype(dt),
+        None,
+        device,
+        requires_grad,
+    )
+
+
+def linspace(
+    start: Any,
+    end: Any,
+    steps: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """`steps` evenly spaced values from `start` to `end`, both included (float32 by default).
+
+    As torch's kernel: the first half counts up from `start`, the second half down from `end`,
+    so both ends are exact."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    dt = _float_dtype(dtype)
+    work = dt if dt.kind == "f" else np.dtype(np.float64)  # (integers: computed in float64)
+    lo, hi = np.asarray(start, dtype=work), np.asarray(end, dtype=work)
+    step = (hi - lo) / (steps - 1) if steps > 1 else np.zeros((), work)
+    i = np.arange(steps)
+    up = lo + step * i.astype(work)
+    down = hi - step * (steps - 1 - i).astype(work)
+    values = np.where(i < steps // 2, up, down)
+    if dt.kind != "f":
+        values = np.trunc(values)
+    return _make(values.astype(dt), None, device, requires_grad)
+
+
+def eye(
+    n: int,
+    m: Optional[int] = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """An n x m matrix (n x n by default) with ones on the diagonal and zeros elsewhere."""
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    a = np.eye(n, n if m is None else m, dtype=_float_dtype(dtype))
+    return _make(a, None, device, requires_grad)
 
 
 def is_tensor(obj: Any) -> bool:

@@ -9,6 +9,7 @@ from . import ops
 from ._args import cast, common_dtype
 from ._args import wrap_dim as _wrap_dim
 from ._tensor import Tensor
+from ._tensor_math import where as where  # `mt.where(condition, x, y)`: a function first
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -61,6 +62,11 @@ def unbind(t: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     return t.unbind(dim)
 
 
+def numel(input: Tensor) -> int:
+    """The number of entries of `input`."""
+    return input.numel()
+
+
 def _delegate(name: str) -> Any:
     def fn(input: Tensor, *args: Any, **kwargs: Any) -> Any:
         return getattr(input, name)(*args, **kwargs)
@@ -93,3 +99,63 @@ permute = _delegate("permute")
 squeeze = _delegate("squeeze")
 unsqueeze = _delegate("unsqueeze")
 clone = _delegate("clone")
+sqrt = _delegate("sqrt")
+rsqrt = _delegate("rsqrt")
+sin = _delegate("sin")
+cos = _delegate("cos")
+abs = _delegate("abs")
+absolute = _delegate("absolute")
+square = _delegate("square")
+sign = _delegate("sign")
+floor = _delegate("floor")
+ceil = _delegate("ceil")
+round = _delegate("round")
+clamp = _delegate("clamp")
+clip = _delegate("clip")
+minimum = _delegate("minimum")
+maximum = _delegate("maximum")
+min = _delegate("min")
+argmin = _delegate("argmin")
+prod = _delegate("prod")
+std = _delegate("std")
+var = _delegate("var")
+cumsum = _delegate("cumsum")
+any = _delegate("any")
+all = _delegate("all")
+topk = _delegate("topk")
+sort = _delegate("sort")
+argsort = _delegate("argsort")
+gather = _delegate("gather")
+index_select = _delegate("index_select")
+masked_fill = _delegate("masked_fill")
+masked_select = _delegate("masked_select")
+flip = _delegate("flip")
+split = _delegate("split")
+chunk = _delegate("chunk")
+narrow = _delegate("narrow")
+t = _delegate("t")
+mm = _delegate("mm")
+bmm = _delegate("bmm")
+flatten = _delegate("flatten")
+isnan = _delegate("isnan")
+isinf = _delegate("isinf")
+isfinite = _delegate("isfinite")
+isclose = _delegate("isclose")
+allclose = _delegate("allclose")
+logical_not = _delegate("logical_not")
+logical_and = _delegate("logical_and")
+logical_or = _delegate("logical_or")
+logical_xor = _delegate("logical_xor")
+bitwise_not = _delegate("bitwise_not")
+bitwise_and = _delegate("bitwise_and")
+bitwise_or = _delegate("bitwise_or")
+bitwise_xor = _delegate("bitwise_xor")
+softmax = _delegate("softmax")
+log_softmax = _delegate("log_softmax")
+eq = _delegate("eq")
+ne = _delegate("ne")
+lt = _delegate("lt")
+le = _delegate("le")
+gt = _delegate("gt")
+ge = _delegate("ge")
+equal = _delegate("equal")

@@ -23,8 +23,15 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad
 
 
-def broadcast_error(a: tuple[int, ...], b: tuple[int, ...]) -> RuntimeError:
-    """Torch's message for shapes that do not broadcast, naming the rightmost clash."""
+def broadcast_error(a: tuple[int, ...], b: tuple[int, ...], *more: tuple[int, ...]) -> RuntimeError:
+    """Torch's message for shapes that do not broadcast, naming the rightmost clash. With more
+    than two shapes, torch broadcasts them left to right and names the first pair that fails."""
+    for c in more:
+        try:
+            a = np.broadcast_shapes(a, b)
+        except ValueError:
+            break
+        b = c
     ndim = max(len(a), len(b))
     pa, pb = (1,) * (ndim - len(a)) + a, (1,) * (ndim - len(b)) + b
     for i in reversed(range(ndim)):

@@ -199,3 +199,69 @@ def _slices(x: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
 def _stack(arrays: tuple[np.ndarray, ...], dim: int) -> np.ndarray:
     """`np.stack`; along dim 0 as `np.array(list)`, which is ~5x faster for 500 small arrays."""
     return np.array(arrays) if dim == 0 else np.stack(arrays, axis=dim)
+
+
+def _along(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
+    """The numpy index of ``x.gather(dim, index)``: `index` itself along `dim`, and each
+    entry's own position along every other dim (``out[i][j] = x[i][index[i][j]]`` for dim 1)."""
+    grid: list[Any] = list(np.indices(index.shape, sparse=True))
+    grid[dim] = index
+    return tuple(grid)
+
+
+class Gather(Function):
+    """``out[i][j] = x[i][index[i][j]]`` (for dim 1);  backward adds each gradient entry back
+    where its value came from -- torch's ``zeros(x.shape).scatter_add_(dim, index, grad)``."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+        where = _along(index, dim)
+        ctx.args = where, x.shape
+        return x[where]
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        where, shape = ctx.args
+        out = np.zeros(shape, dtype=grad.dtype)
+        np.add.at(out, where, grad)  # an entry gathered twice gets both gradients
+        return out
+
+
+class Sort(Gather):
+    """The values of ``x.sort(dim)``: x gathered in sorted order (the order computed outside,
+    as indices);  backward puts each gradient entry back at its entry's place."""
+
+
+class Topk(Gather):
+    """The values of ``x.topk(k, dim)``: x gathered at the k chosen indices;  backward puts
+    each gradient entry back at its entry's place, zeros elsewhere."""
+
+
+class IndexSelect(Function):
+    """The entries at `index` (1-D) along `dim`;  backward adds the gradient back at `index`
+    (torch's ``zeros(x.shape).index_add_(dim, index, grad)``: a repeated index gets both)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+        ctx.args = (slice(None),) * dim + (index,), x.shape
+        return np.take(x, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        where, shape = ctx.args
+        out = np.zeros(shape, dtype=grad.dtype)
+        np.add.at(out, where, grad)
+        return out
+
+
+class Flip(Function):
+    """Reverse the order along `dims` (a copy, as torch's);  backward flips the gradient back."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+        ctx.dims = dims
+        return np.flip(x, dims).copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        return np.flip(grad, ctx.dims)

@@ -1,0 +1,143 @@
+"""More elementwise functions of one tensor: sqrt, rsqrt, sin, cos, abs, and the step functions.
+
+(The activations -- tanh, sigmoid, relu -- and exp/log sit with the arithmetic in
+`pointwise.py`.) Each backward is torch's formula from ``tools/autograd/derivatives.yaml``,
+written the same way, so the edge cases -- sqrt at 0, abs at 0, a NaN -- give torch's answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+
+
+class Sqrt(Function):
+    """sqrt(x);  d/dx = 1 / (2 sqrt(x)), from the saved *output* (torch: ``grad / (2 * result)``,
+    so at x = 0 the gradient is inf -- or NaN for a zero incoming gradient)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):  # sqrt(-1) is NaN, as torch, without a warning
+            y = np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad / (2 * y)
+
+
+class Rsqrt(Function):
+    """1 / sqrt(x);  d/dx = -1/2 x^(-3/2) = -0.5 * y^3 with y the output."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):  # rsqrt(0) = inf, as torch
+            y = 1 / np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_tensors
+        return -0.5 * grad * y**3
+
+
+class Sin(Function):
+    """sin(x);  d/dx = cos(x)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (x,) = ctx.saved_tensors
+        return grad * np.cos(x)
+
+
+class Cos(Function):
+    """cos(x);  d/dx = -sin(x)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (x,) = ctx.saved_tensors
+        return grad * -np.sin(x)
+
+
+def _sign(x: np.ndarray) -> np.ndarray:
+    """torch.sign: -1, 0 or 1 -- and 0 for NaN, where numpy's sign gives NaN."""
+    s = np.sign(x)
+    return np.where(np.isnan(s), np.zeros((), x.dtype), s) if x.dtype.kind == "f" else s
+
+
+class Abs(Function):
+    """|x|;  d/dx = sign(x): 0 at x = 0 (and at NaN), as torch's ``grad * self.sgn()``."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (x,) = ctx.saved_tensors
+        return grad * _sign(x)
+
+
+# ---- step functions: flat almost everywhere, so torch's gradient is zero everywhere -----------
+class _Step(Function):
+    """A piecewise-constant function;  d/dx = 0 (torch: ``zeros_like(grad)``, even at the jumps)."""
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        return np.zeros_like(grad)
+
+
+class Sign(_Step):
+    """sign(x): -1, 0 or 1 (0 for NaN, as torch);  d/dx = 0."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return _sign(x)
+
+
+class Floor(_Step):
+    """The largest integer <= x;  d/dx = 0."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return np.floor(x)
+
+
+class Ceil(_Step):
+    """The smallest integer >= x;  d/dx = 0."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return np.ceil(x)
+
+
+class Round(_Step):
+    """x rounded to `decimals` places, halves to even (as torch: round(2.5) = 2);  d/dx = 0."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, decimals: int = 0) -> np.ndarray:
+        if decimals == 0:
+            return np.rint(x)
+        if decimals > 0:  # torch's kernel: nearbyint(x * 10^d) / 10^d
+            scale = np.asarray(10.0**decimals, dtype=x.dtype)
+            return np.rint(x * scale) / scale
+        scale = np.asarray(10.0**-decimals, dtype=x.dtype)
+        return np.rint(x / scale) * scale
