@@ -32,6 +32,7 @@ DOMAINS = {
     "away_from_zero": "|x| in [0.5, 2) with a random sign: relu and 1/x never straddle 0",
     "distinct": "all values at least 0.2 apart: max never has to choose between ties",
     "ties": "integers -1, 0, 1: deliberately ON the kinks, to pin down torch's choices",
+    "between_integers": "k + [0.1, 0.4) or k + [0.6, 0.9): floor, ceil and round stay put nearby",
 }
 
 
@@ -72,6 +73,9 @@ def draw_values(domain: str, shape: Shape, rng: np.random.Generator) -> np.ndarr
         return (0.25 * steps + rng.uniform(0.0, 0.05, size)).reshape(shape)
     if domain == "ties":
         return rng.integers(-1, 2, shape).astype(np.float64)
+    if domain == "between_integers":
+        frac = rng.uniform(0.1, 0.4, shape) + rng.choice([0.0, 0.5], shape)
+        return rng.integers(-3, 3, shape) + frac
     raise ValueError(f"unknown domain {domain!r}; expected one of {list(DOMAINS)}")
 
 
@@ -194,6 +198,26 @@ def gated(lib: ModuleType, a: Any, b: Any, c: Any) -> Any:
     """A GRU-like blend: ``z * tanh(b) + (1 - z) * c`` with ``z = sigmoid(a)``."""
     z = a.sigmoid()
     return z * b.tanh() + (1.0 - z) * c
+
+
+MASK = [[True, False, True, False], [False, False, True, True], [True, True, False, False]]
+
+
+def clamp_tensor_bounds(lib: ModuleType, x: Any, lo: Any, hi: Any) -> Any:
+    """Bounds that are tensors (broadcast against x); where lo > hi torch's result is hi."""
+    return x.clamp(lo, hi)
+
+
+def prod_with_zero(lib: ModuleType, x: Any) -> Any:
+    """One zero in row 1, two in row 2: prod's backward must not divide by them."""
+    zeros = lib.tensor([[1.0, 1.0, 1.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]], dtype=x.dtype)
+    return (x * zeros).prod(dim=1)
+
+
+def topk_then_gather_back(lib: ModuleType, x: Any) -> Any:
+    """Greedy decoding's pattern: the top 2 per row, then those values looked up again."""
+    values, indices = x.topk(2, dim=1)
+    return values * 2 + x.gather(1, indices)
 
 
 # ---------------------------------------------------------------------------------------
@@ -378,6 +402,109 @@ CASES: list[OpCase] = (
         C("cat_dim_neg", ((2, 3, 1), (2, 3, 2)), lambda lib, a, b: lib.cat([a, b], dim=-1)),
         C("cat_1d", ((3,), (2,)), lambda lib, a, b: lib.cat([a, b])),
         C("cat_same_twice", ((2, 3),), lambda lib, x: lib.cat([x, x], dim=1)),
+        # -- more elementwise functions ------------------------------------------------------
+        C("sqrt", ((3, 4),), lambda lib, x: x.sqrt(), "positive", float32=True),
+        C("sqrt_function", ((2, 3),), lambda lib, x: lib.sqrt(x), "positive"),
+        C("rsqrt", ((3, 4),), lambda lib, x: x.rsqrt(), "positive", float32=True),
+        C("rsqrt_function", ((2, 3),), lambda lib, x: lib.rsqrt(x), "positive"),
+        C("sin", ((3, 4),), lambda lib, x: x.sin(), float32=True),
+        C("sin_function", ((2, 3),), lambda lib, x: lib.sin(3.0 * x)),
+        C("cos", ((3, 4),), lambda lib, x: x.cos(), float32=True),
+        C("cos_function", ((2, 3),), lambda lib, x: lib.cos(3.0 * x)),
+        C("abs", ((3, 4),), lambda lib, x: x.abs(), "away_from_zero", float32=True),
+        C("abs_function", ((2, 3),), lambda lib, x: lib.abs(x), "away_from_zero"),
+        C("abs_at_zero", ((4, 5),), lambda lib, x: x.abs(), "ties", smooth=False),
+        C("square", ((3, 4),), lambda lib, x: x.square(), float32=True),
+        C("square_function", ((2, 3),), lambda lib, x: lib.square(x)),
+        C("sign", ((3, 4),), lambda lib, x: x.sign(), "away_from_zero"),
+        C("sign_times_x", ((3, 4),), lambda lib, x: x.sign() * x, "away_from_zero", float32=True),
+        C("floor", ((3, 4),), lambda lib, x: x.floor(), "between_integers", float32=True),
+        C("ceil", ((3, 4),), lambda lib, x: lib.ceil(x), "between_integers"),
+        C("round", ((3, 4),), lambda lib, x: x.round(), "between_integers"),
+        C("round_plus_x", ((3, 4),), lambda lib, x: lib.round(x) + x, "between_integers", float32=True),
+        C("round_decimals", ((3, 4),), lambda lib, x: x.round(decimals=2) * x, smooth=False),
+        # -- clamp, where, masked_fill, minimum/maximum --------------------------------------
+        C("clamp", ((3, 4),), lambda lib, x: x.clamp(-0.5, 0.5), float32=True),
+        C("clamp_min_only", ((3, 4),), lambda lib, x: x.clamp(min=0.2)),
+        C("clamp_max_only", ((3, 4),), lambda lib, x: lib.clamp(x, max=-0.1)),
+        C("clip", ((3, 4),), lambda lib, x: lib.clip(x, -1, 1)),
+        C("clamp_at_bounds", ((4, 5),), lambda lib, x: x.clamp(-1, 0), "ties", smooth=False),
+        C("clamp_crossed_bounds", ((3, 4),), lambda lib, x: x.clamp(0.5, -0.5)),
+        C("clamp_tensor_bounds", ((3, 4), (3, 4), (4,)), clamp_tensor_bounds, float32=True),
+        C("clamp_tensor_min", ((3, 4), (3, 1)), lambda lib, x, lo: x.clamp(min=lo)),
+        C("clamp_tensor_max_0d", ((3, 4), ()), lambda lib, x, hi: lib.clamp(x, max=hi)),
+        C("where", ((3, 4), (3, 4)), lambda lib, a, b: lib.where(a > b, a * 2, b), float32=True),
+        C("where_broadcast", ((3, 1), (4,)), lambda lib, a, b: lib.where(lib.tensor(MASK), a, b)),
+        C("where_scalar_other", ((3, 4),), lambda lib, x: lib.where(x > 0, x, 0.0), "away_from_zero"),
+        C("where_method", ((3, 4), (3, 4)), lambda lib, a, b: a.where(lib.tensor(MASK), b)),
+        C("masked_fill", ((3, 4),), lambda lib, x: x.masked_fill(lib.tensor(MASK), -1.0), float32=True),
+        C("masked_fill_row_mask", ((3, 4),), lambda lib, x: x.masked_fill(lib.tensor(MASK[0]), 0.0)),
+        C("masked_fill_wider_mask", ((4,),), lambda lib, x: x.masked_fill(lib.tensor(MASK), 2.0)),
+        C("masked_fill_tensor_value", ((3, 4), ()), lambda lib, x, v: x.masked_fill(lib.tensor(MASK), v)),
+        C("maximum", ((3, 4), (4,)), lambda lib, a, b: lib.maximum(a, b), float32=True),
+        C("minimum", ((3, 4), (3, 1)), lambda lib, a, b: lib.minimum(a, b), float32=True),
+        C("max_other", ((3, 4), (3, 4)), lambda lib, a, b: a.max(b)),
+        C("min_other", ((3, 4), (3, 4)), lambda lib, a, b: lib.min(a, b)),
+        C("maximum_ties", ((4, 5), (4, 5)), lambda lib, a, b: lib.maximum(a, b), "ties", smooth=False),
+        C("minimum_ties", ((4, 5), (5,)), lambda lib, a, b: lib.minimum(a, b), "ties", smooth=False),
+        # -- more reductions -----------------------------------------------------------------
+        C("min_all", ((3, 4),), lambda lib, x: x.min(), "distinct", float32=True),
+        C("min_dim_pair", ((3, 4),), lambda lib, x: x.min(dim=1), "distinct", float32=True),
+        C("min_dim_keepdim_pair", ((3, 4),), lambda lib, x: lib.min(x, 0, keepdim=True), "distinct"),
+        C("max_dim_keepdim_pair", ((2, 3, 4),), lambda lib, x: x.max(-2, True), "distinct"),
+        C("min_all_ties", ((3, 4),), lambda lib, x: x.min(), "ties", smooth=False),
+        C("min_dim_ties_pair", ((4, 5),), lambda lib, x: x.min(dim=1), "ties", smooth=False),
+        C("var_all", ((3, 4),), lambda lib, x: x.var(), float32=True),
+        C("var_dim", ((3, 4),), lambda lib, x: x.var(dim=1)),
+        C("var_dims_keepdim", ((2, 3, 4),), lambda lib, x: x.var(dim=(0, 2), keepdim=True)),
+        C("var_biased", ((3, 4),), lambda lib, x: x.var(0, unbiased=False)),
+        C("var_correction", ((3, 4),), lambda lib, x: lib.var(x, dim=-1, correction=0)),
+        C("std_all", ((3, 4),), lambda lib, x: x.std(), float32=True),
+        C("std_dim", ((3, 4),), lambda lib, x: lib.std(x, 1)),
+        C("std_keepdim_biased", ((3, 4),), lambda lib, x: x.std(0, keepdim=True, correction=0)),
+        C("prod_all", ((2, 3),), lambda lib, x: x.prod(), float32=True),
+        C("prod_dim", ((3, 4),), lambda lib, x: x.prod(dim=1)),
+        C("prod_keepdim", ((3, 4),), lambda lib, x: lib.prod(x, 0, keepdim=True)),
+        C("prod_with_zero", ((3, 3),), prod_with_zero),
+        C("prod_all_one_zero", ((3,),), lambda lib, x: (x * lib.tensor([1.0, 0.0, 1.0], dtype=x.dtype)).prod()),
+        C("cumsum", ((3, 4),), lambda lib, x: x.cumsum(dim=1), float32=True),
+        C("cumsum_dim0", ((3, 4),), lambda lib, x: lib.cumsum(x, 0)),
+        C("cumsum_neg_dim", ((2, 3, 4),), lambda lib, x: x.cumsum(-2)),
+        # -- sorting and selecting -----------------------------------------------------------
+        C("sort_pair", ((3, 4),), lambda lib, x: x.sort(dim=1), "distinct", float32=True),
+        C("sort_descending_pair", ((3, 4),), lambda lib, x: x.sort(0, descending=True), "distinct"),
+        C("sort_function_values", ((5,),), lambda lib, x: lib.sort(x).values, "distinct"),
+        C("topk_pair", ((3, 5),), lambda lib, x: x.topk(2), "distinct", float32=True),
+        C("topk_smallest_pair", ((3, 5),), lambda lib, x: x.topk(3, largest=False), "distinct"),
+        C("topk_dim0_pair", ((4, 3),), lambda lib, x: lib.topk(x, 1, dim=0), "distinct"),
+        C("topk_then_gather", ((3, 5),), topk_then_gather_back, "distinct"),
+        C("gather_dim1", ((3, 4),), lambda lib, x: x.gather(1, lib.tensor([[0, 0], [3, 1], [2, 2]])), float32=True),
+        C("gather_dim0", ((3, 4),), lambda lib, x: lib.gather(x, 0, lib.tensor([[2, 0, 1, 2]]))),
+        C("gather_longer_index", ((2, 3),), lambda lib, x: x.gather(1, lib.tensor([[0, 1, 2, 1], [2, 2, 0, 0]]))),
+        C("index_select_dim0", ((4, 3),), lambda lib, x: x.index_select(0, lib.tensor([3, 0, 3])), float32=True),
+        C("index_select_dim1", ((4, 3),), lambda lib, x: lib.index_select(x, 1, lib.tensor([2, 1]))),
+        C("masked_select", ((3, 4),), lambda lib, x: x.masked_select(lib.tensor(MASK))),
+        C("masked_select_broadcast", ((3, 1),), lambda lib, x: lib.masked_select(x, lib.tensor(MASK))),
+        C("flip_dim0", ((3, 4),), lambda lib, x: x.flip(0), float32=True),
+        C("flip_two_dims", ((2, 3, 4),), lambda lib, x: lib.flip(x, (0, -1))),
+        # -- splitting, narrowing, matrix products ------------------------------------------
+        C("split_equal", ((4, 3),), lambda lib, x: x.split(2), float32=True),
+        C("split_sizes", ((4, 5),), lambda lib, x: lib.split(x, [1, 3, 1], dim=1)),
+        C("chunk", ((5, 3),), lambda lib, x: x.chunk(2)),
+        C("narrow", ((4, 5),), lambda lib, x: x.narrow(1, 1, 3), float32=True),
+        C("t", ((3, 4),), lambda lib, x: x.t()),
+        C("t_contiguous", ((3, 4),), lambda lib, x: x.t().contiguous() * 2),
+        C("mm", ((3, 4), (4, 2)), lambda lib, a, b: a.mm(b), float32=True),
+        C("bmm", ((2, 3, 4), (2, 4, 5)), lambda lib, a, b: lib.bmm(a, b), float32=True),
+        C("expand", ((3, 1),), lambda lib, x: x.expand(2, 3, 4)),
+        C("repeat", ((2, 3),), lambda lib, x: x.repeat(2, 1, 2)),
+        C("flatten", ((2, 3, 4),), lambda lib, x: x.flatten(1)),
+        C("pow_tensor_exponent", ((3, 4), (3, 4)), lambda lib, a, b: a**b, "positive"),
+        C("pow_number_base", ((3, 4),), lambda lib, x: 2.0**x),
+        # -- softmax as methods --------------------------------------------------------------
+        C("softmax_method", ((3, 5),), lambda lib, x: x.softmax(dim=1), float32=True),
+        C("log_softmax_method", ((3, 5),), lambda lib, x: x.log_softmax(-1), float32=True),
+        C("softmax_function", ((3, 5),), lambda lib, x: lib.softmax(x, 0)),
         # -- composites: several ops, reused inputs ------------------------------------------
         C("log_softmax", ((3, 5),), log_softmax, "distinct", float32=True),
         C("softmax", ((3, 5),), lambda lib, x: x.exp() / x.exp().sum(dim=1, keepdim=True)),
