@@ -91,15 +91,15 @@ class CompareMethods:
 
     def logical_and(self, other: Any) -> Tensor:
         """True where both are nonzero."""
-        return _new(np.logical_and(self._data, _raw(other)))
+        return _new(np.logical_and(self._data, _tensor_arg("logical_and", other)._data))
 
     def logical_or(self, other: Any) -> Tensor:
         """True where either is nonzero."""
-        return _new(np.logical_or(self._data, _raw(other)))
+        return _new(np.logical_or(self._data, _tensor_arg("logical_or", other)._data))
 
     def logical_xor(self, other: Any) -> Tensor:
         """True where exactly one is nonzero."""
-        return _new(np.logical_xor(self._data, _raw(other)))
+        return _new(np.logical_xor(self._data, _tensor_arg("logical_xor", other)._data))
 
     def bitwise_not(self) -> Tensor:
         """`~x`: logical not for bools, bitwise not for integers."""
@@ -131,6 +131,14 @@ class CompareMethods:
 
     def __rxor__(self, other: Any) -> Tensor:
         return _bits(np.bitwise_xor, "bitwise_xor", other, self)
+
+
+def _tensor_arg(name: str, other: Any) -> Tensor:
+    if not isinstance(other, _tensor.Tensor):
+        raise TypeError(
+            f"{name}(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}"
+        )
+    return other
 
 
 def _same_dtype(a: Tensor, b: Tensor) -> None:

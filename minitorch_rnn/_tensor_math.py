@@ -283,12 +283,16 @@ class MathMethods:
         return self._cast(bool_)
 
 
-def where(condition: Any, input: Any, other: Any) -> Tensor:
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     """`input` where `condition` is True, else `other`, broadcasting all three; `input` and
-    `other` (tensors or numbers) are promoted to their common dtype as torch does."""
-    cond = (
-        condition if isinstance(condition, _tensor.Tensor) else _tensor.Tensor(as_array(condition))
-    )
+    `other` (tensors or numbers) are promoted to their common dtype as torch does.
+
+    ``where(condition)`` alone is the tuple of index tensors of the True entries, one per dim."""
+    if not isinstance(condition, _tensor.Tensor):
+        condition = _tensor.Tensor(as_array(condition))
+    cond = condition
+    if input is None and other is None:
+        return tuple(_new(i) for i in np.nonzero(cond._data))
     if cond._data.dtype != bool_:
         raise RuntimeError(
             "where expected condition to be a boolean tensor, but got a tensor with dtype "

@@ -177,7 +177,9 @@ class ReduceMethods:
         return _new(out.astype(uint8 if self._data.dtype == uint8 else bool_))
 
     # ---- orderings ----------------------------------------------------------------------------
-    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> ValuesIndices:
+    def sort(
+        self, dim: int = -1, descending: bool = False, *, stable: bool = False
+    ) -> ValuesIndices:
         """The entries along `dim` in order, and where each came from (`values, indices`).
 
         Equal entries keep their order (a stable sort, which torch promises with
@@ -188,7 +190,7 @@ class ReduceMethods:
         order = _sort_order(self._data, dim, descending)
         return ValuesIndices(ops.Sort.apply(self, dim=dim, index=order), _new(order))
 
-    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
         """The indices that sort the entries along `dim` (``x.sort(dim).indices``)."""
         dim = wrap_dim(dim, self.ndim)
         return _new(np.array(0) if self.ndim == 0 else _sort_order(self._data, dim, descending))

@@ -133,18 +133,18 @@ def arange(
     if end is None:
         start, end = 0, start
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    floaty = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
+    dt = to_dtype(dtype) or (float32 if floaty else np.dtype(np.int64))
+    if dt.kind in "iub":  # an integer dtype: torch truncates start, end and step first
+        if step != 0 and int(step) == 0:
+            raise ValueError("step must be nonzero")
+        start, end, step = int(start), int(end), int(step)
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    floaty = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
-    dt = to_dtype(dtype) or (float32 if floaty else np.dtype(np.int64))
-    return _make(
-        np.arange(start, end, step, dtype=np.float64 if floaty else None).astype(dt),
-        None,
-        device,
-        requires_grad,
-    )
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    a = np.arange(start, end, step, dtype=np.float64 if dt.kind == "f" else np.int64)
+    return _make(a.astype(dt), None, device, requires_grad)
 
 
 def linspace(
@@ -170,7 +170,7 @@ def linspace(
     i = np.arange(steps)
     up = lo + step * i.astype(work)
     down = hi - step * (steps - 1 - i).astype(work)
-    values = np.where(i < steps // 2, up, down)
+    values = np.where(i < steps // 2, up, down) if steps > 1 else lo.reshape(-1)[:steps]
     if dt.kind != "f":
         values = np.trunc(values)
     return _make(values.astype(dt), None, device, requires_grad)

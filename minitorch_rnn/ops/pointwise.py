@@ -196,12 +196,14 @@ class Log(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.log(x)
+        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, quietly as torch
+            return np.log(x)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
         (x,) = ctx.saved_tensors
-        return grad / x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad / x
 
 
 class Clone(Function):
