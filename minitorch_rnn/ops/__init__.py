@@ -3,15 +3,10 @@
 from .matmul import Addmm, MatMul
 from .pointwise import (
     Add,
-    Clamp,
-    ClampTensor,
     Clone,
     Div,
     Exp,
     Log,
-    MaskedFill,
-    Maximum,
-    Minimum,
     Mul,
     Neg,
     Pow,
@@ -21,9 +16,9 @@ from .pointwise import (
     Sub,
     Tanh,
     ToCopy,
-    Where,
 )
 from .reduce import Cumsum, Max, MaxDim, Mean, Min, MinDim, Prod, Std, Sum, Var
+from .select import Clamp, ClampTensor, MaskedFill, Maximum, Minimum, Where
 from .shape import (
     Cat,
     Expand,

@@ -1,4 +1,6 @@
-"""Reductions: sum, mean, max. Backward spreads the gradient back over the reduced dims."""
+"""Reductions: sum, mean, max/min, var/std, prod, and the running sum cumsum.
+
+Backward spreads the gradient back over the reduced dims."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Ops that move entries around without changing them: views, indexing, stack, cat, unbind.
+"""Ops that move entries around without changing them: views, indexing, stack, cat, unbind,
+gather (and the values of sort and topk), index_select, flip.
 
 Their backward puts each gradient entry back where its value came from.
 """
