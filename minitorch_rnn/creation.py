@@ -164,16 +164,23 @@ def linspace(
         raise RuntimeError("number of steps must be non-negative")
     start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
     dt = _float_dtype(dtype)
-    work = dt if dt.kind == "f" else np.dtype(np.float64)  # (integers: computed in float64)
-    lo, hi = np.asarray(start, dtype=work), np.asarray(end, dtype=work)
-    step = (hi - lo) / (steps - 1) if steps > 1 else np.zeros((), work)
-    i = np.arange(steps)
-    up = lo + step * i.astype(work)
-    down = hi - step * (steps - 1 - i).astype(work)
-    values = np.where(i < steps // 2, up, down) if steps > 1 else lo.reshape(-1)[:steps]
-    if dt.kind != "f":
-        values = np.trunc(values)
-    return _make(values.astype(dt), None, device, requires_grad)
+    if dt.kind != "f":  # integers: torch truncates the ends, and steps by a float64
+        start, end = int(start), int(end)
+    lo, hi = np.asarray(start, dtype=dt), np.asarray(end, dtype=dt)
+    if steps <= 1:
+        return _make(lo.reshape(-1)[:steps], None, device, requires_grad)
+    step_dt = dt if dt.kind == "f" else np.dtype(np.float64)
+    step = (hi.astype(step_dt) - lo.astype(step_dt)) / (steps - 1)
+    # torch's compiled kernel does `start + step * i` as one fused multiply-add, rounded once:
+    # we compute it in a wider type and round at the end (float64's wider type is numpy's
+    # longdouble: 80 bits on x86-64, where 2 values in 10^5 still differ by an ulp; elsewhere it
+    # may be float64 itself, and more differ). float16 rounds after every operation, as c10::Half.
+    wide = {2: step_dt, 4: np.dtype(np.float64)}.get(step_dt.itemsize, np.dtype(np.longdouble))
+    i = np.arange(steps).astype(wide)
+    up = lo.astype(wide) + step.astype(wide) * i
+    down = hi.astype(wide) - step.astype(wide) * (steps - 1 - i)
+    values = np.where(i < steps // 2, up, down).astype(step_dt)  # the one rounding
+    return _make(values.astype(dt), None, device, requires_grad)  # (to integers: truncated)
 
 
 def eye(

@@ -21,7 +21,7 @@ from value_table import CALLS, as_arrays
 import minitorch_rnn as mt
 
 REFERENCE_FILE = Path(__file__).parent / "reference" / "values.npz"
-TOLERANCE = {  # linspace's float32 values may differ from torch's vectorised kernel by an ulp
+TOLERANCE = {  # linspace's values may differ from torch's fused multiply-add by an ulp
     np.dtype(np.float64): dict(rtol=1e-12, atol=0),
     np.dtype(np.float32): dict(rtol=2e-7, atol=1e-7),
 }
