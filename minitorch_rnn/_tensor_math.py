@@ -75,14 +75,8 @@ class MathMethods:
 
     def __pow__(self, exponent: Any) -> Tensor:
         """`self ** exponent`, for a number or a tensor exponent."""
-        if (
-            isinstance(exponent, _tensor.Tensor)
-            and exponent.ndim > 0
-            or isinstance(exponent, (list, np.ndarray))
-        ):
-            return _pow_tensor(*operands(self, exponent))
-        if isinstance(exponent, _tensor.Tensor):
-            exponent = exponent.item()
+        if isinstance(exponent, (_tensor.Tensor, list, np.ndarray)):  # (a 0-d one too: it may
+            return _pow_tensor(*operands(self, exponent))  # require grad, as torch's exponent)
         if isinstance(exponent, np.generic):  # a numpy scalar acts as a Python number (torch)
             exponent = exponent.item()
         if not isinstance(exponent, (int, float)):

@@ -501,6 +501,7 @@ CASES: list[OpCase] = (
         C("flatten", ((2, 3, 4),), lambda lib, x: x.flatten(1)),
         C("pow_tensor_exponent", ((3, 4), (3, 4)), lambda lib, a, b: a**b, "positive"),
         C("pow_number_base", ((3, 4),), lambda lib, x: 2.0**x),
+        C("pow_0d_tensor_exponent", ((3, 4), ()), lambda lib, a, e: a**e, "positive", float32=True),
         # -- softmax as methods --------------------------------------------------------------
         C("softmax_method", ((3, 5),), lambda lib, x: x.softmax(dim=1), float32=True),
         C("log_softmax_method", ((3, 5),), lambda lib, x: x.log_softmax(-1), float32=True),

@@ -103,3 +103,23 @@ def test_binary_op_broadcasting(op: str, shapes: tuple[Shape, Shape], seed: int)
 @given(shapes=batched_matmul_shapes(), seed=seeds)
 def test_batched_matmul_broadcasting(shapes: tuple[Shape, Shape], seed: int) -> None:
     check_gradients(lambda a, b: a @ b, shapes, ("any", "any"), seed)
+
+
+# The ops that choose between two broadcast inputs: each gradient must come back summed to its
+# own input's shape, whichever input was chosen where (values are continuous: no ties).
+SELECTING_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "maximum": lambda a, b: mt.maximum(a, b),
+    "minimum": lambda a, b: b.minimum(a),
+    "where": lambda a, b: mt.where(a > b, a * 2, b),
+    "clamp_tensor_min": lambda a, b: a.clamp(min=b),
+    "clamp_tensor_max": lambda a, b: mt.clamp(a, max=b),
+    "pow_tensor": lambda a, b: a**b,
+}
+
+
+@pytest.mark.parametrize("op", list(SELECTING_OPS))
+@settings(max_examples=20, deadline=None)
+@given(shapes=broadcastable_shapes(), seed=seeds)
+def test_selecting_op_broadcasting(op: str, shapes: tuple[Shape, Shape], seed: int) -> None:
+    domains = ("positive", "any") if op == "pow_tensor" else ("any", "any")
+    check_gradients(SELECTING_OPS[op], shapes, domains, seed)
