@@ -211,9 +211,12 @@ class MathMethods:
         x = cast(self, result_type(self, *bounds))  # clamp(int tensor, 0.5) is float, as torch
         if not any(isinstance(b, _tensor.Tensor) for b in bounds):
             return ops.Clamp.apply(x, min=min, max=max)
-        lo, hi = (_bound(b, x, edge) for b, edge in ((min, -np.inf), (max, np.inf)))
         if not is_floating(x._data.dtype):  # integers: no gradient, so no tape node either
-            return _new(np.minimum(np.maximum(x._data, lo._data), hi._data))
+            y = x._data if min is None else np.maximum(x._data, _bound(min, x)._data)
+            return _new(y if max is None else np.minimum(y, _bound(max, x)._data))
+        inf = np.array(np.inf, dtype=x._data.dtype)  # an absent bound never binds
+        lo = _new(-inf) if min is None else _bound(min, x)
+        hi = _new(inf) if max is None else _bound(max, x)
         return ops.ClampTensor.apply(x, lo, hi)
 
     clip = clamp
@@ -282,9 +285,9 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     `other` (tensors or numbers) are promoted to their common dtype as torch does.
 
     ``where(condition)`` alone is the tuple of index tensors of the True entries, one per dim."""
-    if not isinstance(condition, _tensor.Tensor):
-        condition = _tensor.Tensor(as_array(condition))
     cond = condition
+    if not isinstance(cond, _tensor.Tensor):
+        cond = _tensor.Tensor(as_array(cond))
     if input is None and other is None:
         return tuple(_new(i) for i in np.nonzero(cond._data))
     if cond._data.dtype != bool_:
@@ -303,24 +306,11 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     return out
 
 
-def _bound(b: Any, x: Tensor, edge: float) -> Tensor:
-    """A clamp bound as a tensor of x's dtype; an absent one is -inf/inf (so it never binds)."""
-    if b is None:
-        return _new(
-            np.array(edge if is_floating(x._data.dtype) else _int_edge(x, edge), x._data.dtype)
-        )
-    return (
-        cast(b, x._data.dtype)
-        if isinstance(b, _tensor.Tensor)
-        else _new(number_like(b, x._data.dtype))
-    )
-
-
-def _int_edge(x: Tensor, edge: float) -> int:
-    info = np.iinfo(x._data.dtype) if x._data.dtype != bool_ else None
-    if info is None:
-        return int(edge > 0)
-    return int(info.max if edge > 0 else info.min)
+def _bound(b: Any, x: Tensor) -> Tensor:
+    """A clamp bound -- a tensor or a number -- as a tensor of x's dtype."""
+    if isinstance(b, _tensor.Tensor):
+        return cast(b, x._data.dtype)
+    return _new(number_like(b, x._data.dtype))
 
 
 def _tensor_arg(name: str, other: Any) -> Tensor:
@@ -329,10 +319,6 @@ def _tensor_arg(name: str, other: Any) -> Tensor:
             f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
         )
     return other
-
-
-def _raw(x: Any) -> Any:
-    return x._data if isinstance(x, _tensor.Tensor) else x
 
 
 def _as_tensor(x: Any, like: Any) -> Tensor:
