@@ -20,30 +20,43 @@ class NewMethods:
     _data: np.ndarray
 
     def new_zeros(
-        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        **kw: Any,
     ) -> Tensor:
         """Zeros of shape `size`, in self's dtype unless `dtype` says otherwise."""
         from .creation import zeros  # (creation.py imports Tensor: import it when called)
 
-        return zeros(
-            *size, dtype=dtype or self._data.dtype, device=device, requires_grad=requires_grad
-        )
+        dt = dtype or self._data.dtype
+        return zeros(*size, dtype=dt, device=device, requires_grad=requires_grad, **kw)
 
     def new_ones(
-        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        **kw: Any,
     ) -> Tensor:
         """Ones of shape `size`, in self's dtype unless `dtype` says otherwise."""
         from .creation import ones
 
-        return ones(
-            *size, dtype=dtype or self._data.dtype, device=device, requires_grad=requires_grad
-        )
+        dt = dtype or self._data.dtype
+        return ones(*size, dtype=dt, device=device, requires_grad=requires_grad, **kw)
 
     def new_empty(
-        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        **kw: Any,
     ) -> Tensor:
         """A tensor of shape `size` in self's dtype, whose values do not matter (zeros here)."""
-        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad, **kw)
 
     def new_full(
         self,

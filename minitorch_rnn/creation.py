@@ -54,19 +54,37 @@ def _float_dtype(dtype: Any) -> np.dtype:
 
 
 # ---- filled with one value ----------------------------------------------------------------------
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def _size_arg(size: tuple[Any, ...], kw: dict[str, Any], fn: str) -> tuple[int, ...]:
+    """``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))``, as torch's factories take a size."""
+    if "size" in kw:
+        size = (kw.pop("size"),)
+    if kw:
+        raise TypeError(f"{fn}() got an unexpected keyword argument '{next(iter(kw))}'")
+    return _size(size)
+
+
+def zeros(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
+) -> Tensor:
     """Zeros of shape `size` (float32 unless `dtype` says otherwise)."""
-    return _make(np.zeros(_size(size), dtype=_float_dtype(dtype)), None, device, requires_grad)
+    shape = _size_arg(size, kw, "zeros")
+    return _make(np.zeros(shape, dtype=_float_dtype(dtype)), None, device, requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
+) -> Tensor:
     """Ones of shape `size` (float32 unless `dtype` says otherwise)."""
-    return _make(np.ones(_size(size), dtype=_float_dtype(dtype)), None, device, requires_grad)
+    shape = _size_arg(size, kw, "ones")
+    return _make(np.ones(shape, dtype=_float_dtype(dtype)), None, device, requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
+) -> Tensor:
     """A tensor of shape `size` whose values do not matter (here: zeros, so runs repeat)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    shape = _size_arg(size, kw, "empty")
+    return zeros(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full(

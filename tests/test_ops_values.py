@@ -181,6 +181,8 @@ ERRORS = [  # (case, call on a library, exception, torch 2.13's message)
      ValueError, "step must be nonzero"),
     ("arange_wrong_sign", lambda t: t.arange(0, 5, -1), RuntimeError,
      "upper bound and lower bound inconsistent with step sign"),
+    ("zeros_unknown_keyword", lambda t: t.zeros(2, sizes=3), TypeError,
+     "zeros() got an unexpected keyword argument 'sizes'"),
     ("eye_negative", lambda t: t.eye(-1), RuntimeError, "n must be greater or equal to 0, got -1"),
     ("eye_negative_m", lambda t: t.eye(2, -1), RuntimeError,
      "m must be greater or equal to 0, got -1"),

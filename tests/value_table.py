@@ -196,6 +196,14 @@ CALLS: dict[str, Callable[[ModuleType], Any]] = {
     ),
     "full": lambda lib: (lib.full((2,), 3), lib.full((2, 1), True), lib.full((1,), 0.5), lib.full((2,), 1, dtype=lib.float64)),
     "empty_shape": lambda lib: (lib.empty(2, 3).shape == (2, 3), lib.empty((4,), dtype=lib.int64).dtype == lib.int64),
+    "size_keyword": lambda lib: (
+        lib.zeros(size=(2, 3)),
+        lib.ones(size=[2], dtype=lib.int64),
+        lib.empty(size=(1, 2)).shape == (1, 2),
+        lib.full(size=(2,), fill_value=1.5),
+        _i(lib).new_zeros(size=(3,)),
+        _f(lib).new_ones(size=(1, 2)),
+    ),
     "tensor_device_cpu": lambda lib: (
         lib.tensor([1.0], device="cpu"),
         lib.zeros(2, device=lib.device("cpu")),
