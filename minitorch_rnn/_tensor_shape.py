@@ -191,6 +191,8 @@ class ShapeMethods:
             raise RuntimeError(
                 f"index {bad.flat[0]} is out of bounds for dimension {dim} with size {size}"
             )
+        if self._data.ndim == 0:  # one number: as a 1-entry vector
+            return self.reshape(1).gather(0, index.reshape(1)).reshape(())
         return _watching(ops.Gather.apply(self, dim=dim, index=index._data), index)
 
     def index_select(self, dim: int, index: Tensor) -> Tensor:
@@ -205,6 +207,8 @@ class ShapeMethods:
             raise RuntimeError(
                 f"INDICES element is out of DATA bounds, id={bad.flat[0]} axis_dim={size}"
             )
+        if self._data.ndim == 0:  # one number: as a 1-entry vector
+            return self.reshape(1).index_select(0, index.reshape(-1)).reshape(())
         idx = index._data.reshape(-1)
         return _watching(ops.IndexSelect.apply(self, dim=dim, index=idx), index)
 
