@@ -24,6 +24,7 @@ REFERENCE_FILE = Path(__file__).parent / "reference" / "values.npz"
 TOLERANCE = {  # linspace's values may differ from torch's fused multiply-add by an ulp
     np.dtype(np.float64): dict(rtol=1e-12, atol=0),
     np.dtype(np.float32): dict(rtol=2e-7, atol=1e-7),
+    np.dtype(np.float16): dict(rtol=0, atol=0),
 }
 
 
