@@ -237,13 +237,13 @@ class MathMethods:
         """`mt.nn.functional.softmax(self, dim)`: e^x / sum e^x along `dim`."""
         from .nn import functional
 
-        return functional.softmax(self if dtype is None else self._cast(dtype), dim)
+        return functional.softmax(self, dim, dtype=dtype)
 
     def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
         """`mt.nn.functional.log_softmax(self, dim)`: x - log sum e^x along `dim`."""
         from .nn import functional
 
-        return functional.log_softmax(self if dtype is None else self._cast(dtype), dim)
+        return functional.log_softmax(self, dim, dtype=dtype)
 
     # ---- casts: between floats on the tape; to integers off it ------------------------------
     # (last in the class: their names, `float`, `int`, `bool`, hide the builtins below them)
