@@ -14,8 +14,9 @@ import numpy as np
 
 from . import _tensor, ops
 from ._args import as_array, index, number_like, shape_args, wrap_dim
+from ._tensor_shape import CPP_NAMES
 from .autograd import inplace
-from .dtypes import result_type
+from .dtypes import can_cast, result_type, scalar_type_name
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
@@ -84,8 +85,26 @@ class InPlaceMethods:
         return self.div_(other)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
-        """In place `self.clamp(min, max)`."""
-        return inplace.apply_inplace(self, ops.Clamp, min=min, max=max)
+        """In place `self.clamp(min, max)` (numbers or tensors)."""
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        bounds = [b for b in (min, max) if b is not None]
+        rt = result_type(self, *bounds)
+        if not can_cast(rt, self._data.dtype):  # clamp_(int tensor, 0.5): torch's words
+            raise RuntimeError(
+                f"result type {scalar_type_name(rt)} can't be cast to the desired output type "
+                f"{CPP_NAMES.get(self._data.dtype.name, self._data.dtype.name)}"
+            )
+        if not any(isinstance(b, _tensor.Tensor) for b in bounds):
+            return inplace.apply_inplace(self, ops.Clamp, min=min, max=max)
+        if self._data.dtype.kind != "f":  # integers: no gradient to record
+            return self.copy_(self.clamp(min, max))  # type: ignore[attr-defined]
+        inf = np.array(np.inf, dtype=self._data.dtype)  # an absent bound never binds
+        lo = _tensor.Tensor(-inf) if min is None else _other(self, min)
+        hi = _tensor.Tensor(inf) if max is None else _other(self, max)
+        return inplace.apply_inplace(self, ops.ClampTensor, lo, hi)
+
+    clip_ = clamp_
 
     def tanh_(self) -> Tensor:
         """In place tanh."""
@@ -142,8 +161,9 @@ class InPlaceMethods:
         if mask._data.dtype != np.bool_:
             raise RuntimeError(
                 f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                f"{mask._data.dtype}"
+                f"{CPP_NAMES.get(mask._data.dtype.name, mask._data.dtype.name)}"
             )
+        inplace.check_broadcast(self._data.shape, mask._data.shape)
         mask_b = np.broadcast_to(mask._data, self._data.shape)
         self[_tensor.Tensor(mask_b)] = value
         return self  # type: ignore[return-value]

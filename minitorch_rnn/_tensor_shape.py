@@ -217,7 +217,7 @@ class ShapeMethods:
         if mask._data.dtype != np.bool_:
             raise RuntimeError(
                 "masked_fill_ only supports boolean masks, but got mask with dtype "
-                f"{_CPP_NAMES.get(mask._data.dtype.name, mask._data.dtype.name)}"
+                f"{CPP_NAMES.get(mask._data.dtype.name, mask._data.dtype.name)}"
             )
         if isinstance(value, _tensor.Tensor):  # a 0-d tensor value gets a gradient too
             if value.ndim:
@@ -284,7 +284,7 @@ class ShapeMethods:
 
 
 # How torch's C++ names a dtype in the masked_fill message ("... mask with dtype long int")
-_CPP_NAMES = {
+CPP_NAMES = {
     "float32": "float",
     "float64": "double",
     "float16": "c10::Half",

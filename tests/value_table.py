@@ -130,6 +130,12 @@ CALLS: dict[str, Callable[[ModuleType], Any]] = {
     "clamp_int_by_tensors": lambda lib: _i(lib).clamp(lib.tensor([0, 1, 2, 3]), lib.tensor(2)),
     "clamp_nan": lambda lib: (_f(lib).clamp(-1, 1), _f(lib).clamp(lib.tensor(-1.0), lib.tensor(1.0))),
     "clamp_crossed": lambda lib: _f(lib).clip(1.0, -1.0),
+    "clamp_in_place": lambda lib: (
+        _f(lib).clamp_(-1, 1),
+        _i(lib).clamp_(lib.tensor([0, 0, 1, 1]), lib.tensor(3)),
+        _f(lib).clamp_(max=lib.tensor([0.0, 1.0, 2.0, 3.0])),
+        _i(lib).clip_(0, 2),
+    ),
     "maximum_minimum_nan": lambda lib: (lib.maximum(_f(lib), lib.tensor([0.0, 0.0, 9.0, NAN])), _f(lib).minimum(lib.zeros(4))),
     "maximum_ints": lambda lib: lib.maximum(_i(lib), lib.tensor([0, 0, 9, -9])),
     "where_dtypes": lambda lib: (
