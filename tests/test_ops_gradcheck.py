@@ -123,3 +123,61 @@ SELECTING_OPS: dict[str, Callable[[Any, Any], Any]] = {
 def test_selecting_op_broadcasting(op: str, shapes: tuple[Shape, Shape], seed: int) -> None:
     domains = ("positive", "any") if op == "pow_tensor" else ("any", "any")
     check_gradients(SELECTING_OPS[op], shapes, domains, seed)
+
+
+# ---------------------------------------------------------------------------------------
+# Hypothesis: ops along one dim (any shape, any dim), gradient-checked
+# ---------------------------------------------------------------------------------------
+
+
+@st.composite
+def shape_and_dim(draw: st.DrawFn) -> tuple[Shape, int]:
+    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=3)))
+    return shape, draw(st.integers(-len(shape), len(shape) - 1))
+
+
+ALONG_DIM_OPS: dict[str, Callable[[Any, int, np.random.Generator], Any]] = {
+    "cumsum": lambda x, d, rng: x.cumsum(d),
+    "flip": lambda x, d, rng: x.flip(d),
+    "sort": lambda x, d, rng: x.sort(dim=d, descending=bool(rng.integers(2))).values,
+    "topk": lambda x, d, rng: x.topk(int(rng.integers(0, x.shape[d] + 1)), dim=d).values,
+    "var": lambda x, d, rng: x.var(d, keepdim=bool(rng.integers(2)), correction=0),
+    "std": lambda x, d, rng: x.std(dim=d),
+    "prod": lambda x, d, rng: x.prod(d),
+    "min": lambda x, d, rng: x.min(d).values,
+    "softmax": lambda x, d, rng: x.softmax(d),
+    "gather": lambda x, d, rng: x.gather(d, random_index(x.shape, d, rng)),
+    "index_select": lambda x, d, rng: x.index_select(
+        d, mt.tensor(rng.integers(0, x.shape[d], int(rng.integers(0, 5))))
+    ),
+}
+
+
+def random_index(shape: Shape, dim: int, rng: np.random.Generator) -> Any:
+    """An index for gather: no longer than x in the other dims, any length along `dim`."""
+    sizes = [int(rng.integers(1, n + 1)) for n in shape]
+    sizes[dim] = int(rng.integers(1, 6))
+    return mt.tensor(rng.integers(0, shape[dim], sizes))
+
+
+@pytest.mark.parametrize("op", list(ALONG_DIM_OPS))
+@settings(max_examples=15, deadline=None)
+@given(shape_dim=shape_and_dim(), seed=seeds)
+def test_ops_along_a_dim(op: str, shape_dim: tuple[Shape, int], seed: int) -> None:
+    shape, dim = shape_dim
+    rng = np.random.default_rng(seed)
+    domain = "distinct" if op in ("sort", "topk", "min") else "any"
+    (x,) = float64_inputs([draw_values(domain, shape, rng)])
+    if op == "std" and x.shape[dim] == 1:
+        return  # one entry: std is NaN (0/0), and so is its gradient
+    # the random choices (k, index, descending) are drawn once, then fixed for gradcheck
+    choices = np.random.default_rng(seed + 1)
+    fixed = {"state": choices.bit_generator.state}
+
+    def fn(t: Any) -> Any:
+        choices.bit_generator.state = fixed["state"]
+        return ALONG_DIM_OPS[op](t, dim, choices)
+
+    assert mt.autograd.gradcheck(fn, (x,))
+    fn(x).sum().backward()
+    assert x.grad.shape == shape
