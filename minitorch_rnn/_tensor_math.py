@@ -64,6 +64,26 @@ class MathMethods:
     def __rtruediv__(self, other: Any) -> Tensor:
         return ops.Div.apply(*map(floating, operands(other, self)))
 
+    def __mod__(self, other: Any) -> Tensor:
+        """`self % other`: the remainder with the sign of `other` (torch.remainder)."""
+        return ops.Remainder.apply(*operands(self, other))
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return ops.Remainder.apply(*operands(other, self))
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        """`self // other`, rounded down (torch.floor_divide; no gradient, as in torch)."""
+        a, b = operands(self, other)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _new(np.floor_divide(a._data, b._data))
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        a, b = operands(other, self)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _new(np.floor_divide(a._data, b._data))
+
+    remainder, floor_divide = __mod__, __floordiv__
+
     def __neg__(self) -> Tensor:
         """`-self`."""
         if self._data.dtype == bool_:

@@ -282,6 +282,8 @@ CASES: list[OpCase] = (
         C("mul_scalar_left", ((3, 4),), lambda lib, x: 3 * x, float32=True),
         C("div_scalar_right", ((3, 4),), lambda lib, x: x / 2),
         C("div_scalar_left", ((3, 4),), lambda lib, x: 2 / x, "away_from_zero", float32=True),
+        C("remainder", ((3, 4), (3, 4)), lambda lib, x, y: x % y, ("any", "positive")),
+        C("remainder_scalar", ((3, 4),), lambda lib, x: x % 0.75, float32=True),
         # A NumPy float64 scalar counts as a Python number in torch: float32 stays float32.
         C("mul_np_float64_right", ((3, 4),), lambda lib, x: x * np.float64(2.5), float32=True),
         C("sub_np_float64_left", ((3, 4),), lambda lib, x: np.float64(1.5) - x, float32=True),

@@ -96,6 +96,27 @@ class Div(Function):
         return ga, gb
 
 
+class Remainder(Function):
+    """a mod b, with the sign of b (Python's % and torch.remainder);  d/da = 1,
+    d/db = -floor(a / b)."""
+
+    ufunc = np.remainder
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _binary(np.remainder, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
+        a, b = ctx.saved_tensors
+        gb = None
+        if ctx.needs_input_grad[1]:
+            gb = unbroadcast(-grad * np.floor_divide(a, b), b.shape)
+        return unbroadcast(grad, a.shape), gb
+
+
 class Neg(Function):
     """-x;  d/dx = -1."""
 
