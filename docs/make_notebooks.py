@@ -1,7 +1,7 @@
 """Write the learner's notebooks in notebooks/ from the docs pages: one source, the page.
 
     python docs/make_notebooks.py          # rewrite notebooks/*.ipynb
-    python docs/make_notebooks.py --check  # exit 1 if a notebook is out of date (the tests run this)
+    python docs/make_notebooks.py --check  # exit 1 if one is out of date (the tests run this)
 
 Each page becomes one notebook: its prose becomes markdown cells (a new cell at each heading),
 each ```python block a code cell, in order. Every other block (```text, ```bash, indented
@@ -149,7 +149,9 @@ def main() -> int:
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path}")
     if stale:
-        print(f"out of date: {', '.join(stale)}; run python docs/make_notebooks.py", file=sys.stderr)
+        print(
+            f"out of date: {', '.join(stale)}: run python docs/make_notebooks.py", file=sys.stderr
+        )
         return 1
     return 0
 

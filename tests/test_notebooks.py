@@ -39,7 +39,9 @@ PAGES: list[str] = load_maker().PAGES
 
 
 def read_notebook(page: str) -> dict:
-    return json.loads((ROOT / "notebooks" / (Path(page).stem + ".ipynb")).read_text(encoding="utf-8"))
+    return json.loads(
+        (ROOT / "notebooks" / (Path(page).stem + ".ipynb")).read_text(encoding="utf-8")
+    )
 
 
 def cells(nb: dict, kind: str) -> list[str]:
@@ -84,7 +86,10 @@ def test_split_page_keeps_other_blocks_in_the_prose_and_repoints_links() -> None
         "Read [`nn/rnn.py`](../minitorch_rnn/nn/rnn.py), [reading](reading.md#order).\n"
     )
     assert make.split_page(page) == [
-        ("markdown", "# Title\n\nSee [graphs.ipynb](graphs.ipynb) and ![pic](../docs/images/a.svg)."),
+        (
+            "markdown",
+            "# Title\n\nSee [graphs.ipynb](graphs.ipynb) and ![pic](../docs/images/a.svg).",
+        ),
         ("code", "x = 1\n\ny = 2"),
         (
             "markdown",
@@ -103,7 +108,9 @@ def notebook_tools() -> tuple[Any, Any]:
     except ImportError as missing:
         if os.environ.get("CI"):
             raise
-        pytest.skip(f"the notebook tools are not installed ({missing.name}): pip install -e '.[test]'")
+        pytest.skip(
+            f"the notebook tools are not installed ({missing.name}): pip install -e '.[test]'"
+        )
     return nbformat, nbclient
 
 
@@ -114,8 +121,13 @@ def test_notebook_runs_and_shows_its_graphs(page: str, tmp_path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     # One more cell, not stored: which minitorch_rnn the kernel imported.
-    nb.cells.append(nbformat.v4.new_code_cell("import minitorch_rnn\nprint(minitorch_rnn.__file__)"))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    nb.cells.append(
+        nbformat.v4.new_code_cell("import minitorch_rnn\nprint(minitorch_rnn.__file__)")
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     client = nbclient.NotebookClient(
         nb, timeout=120, startup_timeout=60, resources={"metadata": {"path": str(tmp_path)}}
     )
@@ -128,14 +140,22 @@ def test_notebook_runs_and_shows_its_graphs(page: str, tmp_path: Path) -> None:
     drawn = 0
     for cell in code:
         if "make_dot(" in cell.source:  # a drawing cell ends with the Digraph: it shows itself
-            svg = [o["data"]["image/svg+xml"] for o in cell.outputs if "image/svg+xml" in o.get("data", {})]
+            svg = [
+                o["data"]["image/svg+xml"]
+                for o in cell.outputs
+                if "image/svg+xml" in o.get("data", {})
+            ]
             assert len(svg) == 1 and "<svg" in svg[0], f"{cell.id} shows no SVG:\n{cell.source}"
             drawn += 1
         printed = _spaced(_stdout(cell))
         for text in stated_outputs(cell.source).values():
-            assert text in printed, f"{cell.id}: the page says {text!r}; the notebook printed {printed!r}"
+            assert text in printed, (
+                f"{cell.id}: the page says {text!r}; the notebook printed {printed!r}"
+            )
     assert drawn >= (4 if page == "graphs.md" else 0)
 
 
 def _stdout(cell: Any) -> str:
-    return "".join(o["text"] for o in cell.outputs if o["output_type"] == "stream" and o["name"] == "stdout")
+    return "".join(
+        o["text"] for o in cell.outputs if o["output_type"] == "stream" and o["name"] == "stdout"
+    )
