@@ -59,6 +59,11 @@ def test_the_learners_path_has_notebooks() -> None:
     assert sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")) == sorted(
         Path(page).stem + ".ipynb" for page in PAGES
     ), "a notebook without its page, or a page without its notebook"
+    for guide in (ROOT / "README.md", ROOT / "docs" / "index.md"):
+        text = guide.read_text(encoding="utf-8")
+        for page in PAGES:
+            assert f"notebooks/{Path(page).stem}.ipynb)" in text, f"{guide.name} does not link it"
+        assert 'pip install -e ".[notebooks]" && jupyter notebook' in text
 
 
 @pytest.mark.parametrize("page", PAGES)
