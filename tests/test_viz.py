@@ -175,7 +175,7 @@ def test_edges_follow_the_data_and_unbind_slices_are_numbered() -> None:
     assert graph.edges[-1].dst == "output"
     source = viz.make_dot(loss).source
     assert 'headlabel="[2]"' in source
-    assert "Unbind\n3 × (2, 8)" in source
+    assert "Unbind\n3 x (2, 8)" in source
 
 
 # ---- folding ----------------------------------------------------------------------------------
@@ -195,7 +195,7 @@ def test_folding_keeps_one_page_for_a_hundred_steps() -> None:
         graph = viz.fold_steps(viz.trace(output.sum()), max_steps=6)
         sizes.append((len(graph.nodes), len(graph.edges)))
         folds = graph.of_kind("fold")
-        assert [f.label for f in folds] == [f"… {steps - 6} more steps …"] * 2
+        assert [f.label for f in folds] == [f"... {steps - 6} more steps ..."] * 2
         assert folds[0].folded == tuple(range(3, steps - 3))
     assert sizes == [(51, 86), (51, 86)]
 
@@ -203,7 +203,7 @@ def test_folding_keeps_one_page_for_a_hundred_steps() -> None:
     svg = svg_of(dot)
     # 2 layers, 6 step boxes and 1 fold box in each
     assert len(groups(svg, "cluster")) == 2 * (1 + 6 + 1)
-    assert "t=3 … t=296" in texts(svg)
+    assert "t=3 ... t=296" in texts(svg)
     width, height = (float(svg.get(k).removesuffix("pt")) for k in ("width", "height"))
     assert width / 72 < 25 and height / 72 < 25  # inches: one (large) page, not 184 inches
 
@@ -284,12 +284,12 @@ def test_show_grads_colours_vanishing_gradients() -> None:
     dot = viz.make_dot(loss, show_grads=True, max_steps=None)
     fills = {}
     for line in dot.body:
-        match = re.search(r'label="Tanh\n\(2, 8\)\n‖grad‖ [^"]*" .*fillcolor="(#\w+)"', line)
+        match = re.search(r'label="Tanh\n\(2, 8\)\n\|\|grad\|\| [^"]*" .*fillcolor="(#\w+)"', line)
         if match:
             fills[len(fills)] = GRAD_RAMP.index(match.group(1))
     assert len(fills) == 8 and fills[0] < fills[7]  # pale early, dark late
     assert list(fills.values()) == sorted(fills.values())
-    assert f"‖grad‖ {np.linalg.norm(rnn.weight_hh_l0.grad._data):.2g}" in dot.source
+    assert f"||grad|| {np.linalg.norm(rnn.weight_hh_l0.grad._data):.2g}" in dot.source
     # outside retain_grads() the ops keep no gradients: a warning says what to do
     loss2, _ = rnn_loss(steps=2)
     loss2.backward()
@@ -325,25 +325,6 @@ def test_render_svg_and_png(tmp_path: Path) -> None:
     assert 200 < width < 5000 and 200 < height < 5000 and len(data) > 10_000
 
 
-def test_missing_dot_gives_one_clear_error_and_keeps_the_source(tmp_path, monkeypatch) -> None:
-    loss, _ = expression()
-    dot = viz.make_dot(loss)
-    monkeypatch.setenv("PATH", "")  # no `dot` anywhere
-    with pytest.raises(viz.GraphvizNotFound) as info:
-        viz.render(dot, tmp_path / "expr.png")
-    message = str(info.value)
-    for hint in ("apt-get install graphviz", "brew install graphviz", "conda install graphviz"):
-        assert hint in message
-    assert str(tmp_path / "expr.gv") in message
-    assert "digraph" in (tmp_path / "expr.gv").read_text()  # nothing lost
-    assert isinstance(info.value, RuntimeError)
-    with pytest.raises(viz.GraphvizNotFound):  # the Digraph's own methods say the same
-        dot.render(tmp_path / "again", format="svg")
-    assert (tmp_path / "again").exists()  # graphviz writes the source first
-    with pytest.raises(viz.GraphvizNotFound):
-        dot.pipe(format="svg")
-
-
 def test_importing_the_package_does_not_import_graphviz() -> None:
     code = "import sys, minitorch_rnn.viz; print('graphviz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -369,12 +350,6 @@ def test_cli_help_and_render(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     svg = ET.parse(tmp_path / "g.svg").getroot()
     assert len(groups(svg, "cluster")) == 1 + 4 + 1  # layer 0, t=0..3, legend
-    assert any(t.startswith("‖grad‖") for t in texts(svg))
+    assert any(t.startswith("||grad||") for t in texts(svg))
     out = run_cli("expression", "-f", "png", "-o", str(tmp_path / "e"))
     assert out.returncode == 0 and (tmp_path / "e.png").read_bytes()[:4] == b"\x89PNG"
-
-
-def test_cli_without_dot(tmp_path: Path) -> None:
-    out = run_cli("expression", "-o", str(tmp_path / "e.svg"), PATH="")
-    assert out.returncode == 1
-    assert "apt-get install graphviz" in out.stderr and (tmp_path / "e.gv").exists()

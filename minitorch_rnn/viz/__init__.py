@@ -3,7 +3,8 @@
 * `trace` -- the tape as plain nodes and edges (``trace.py``, no graphviz needed);
 * `fold_steps` -- long loops keep their first and last time steps (``fold.py``);
 * `make_dot` -- a `graphviz.Digraph`, one labelled box per scope (``dot.py``);
-* `render` -- to SVG / PNG / PDF, explaining a missing Graphviz (``render.py``);
+* `render` -- to SVG / PNG / PDF, with one clear message when it cannot (``render.py``);
+* `find_program` -- what draws: system Graphviz's ``dot``, or graphviz-pure (``program.py``);
 * ``python -m minitorch_rnn.viz --help`` -- the same from the command line (``__main__.py``).
 
 graphviz itself is imported only when something is drawn, so ``import minitorch_rnn`` stays
@@ -12,7 +13,18 @@ cheap and works on a machine without it.
 
 from .dot import make_dot
 from .fold import fold_steps
-from .render import GraphvizNotFound, render
+from .program import GraphvizNotFound, find_program
+from .render import render
 from .trace import Edge, Graph, Node, trace
 
-__all__ = ["Edge", "Graph", "GraphvizNotFound", "Node", "fold_steps", "make_dot", "render", "trace"]
+__all__ = [
+    "Edge",
+    "Graph",
+    "GraphvizNotFound",
+    "Node",
+    "find_program",
+    "fold_steps",
+    "make_dot",
+    "render",
+    "trace",
+]

@@ -2,7 +2,8 @@
 
 python -m minitorch_rnn.viz rnn --layers 2 --steps 3 -o rnn.svg
 python -m minitorch_rnn.viz rnn --steps 100 --loss last --grads -o fading.png
-python -m minitorch_rnn.viz expression --values --grads -o neuron.pdf
+python -m minitorch_rnn.viz expression --values --grads -o neuron.png
+python -m minitorch_rnn.viz expression -o neuron.pdf     # PDF needs system Graphviz's `dot`
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Optional
 
 from . import demos
 from .dot import make_dot
-from .render import GraphvizNotFound, render
+from .program import CHOICES, ENV, GraphvizNotFound
+from .render import render
 
 
 def parser() -> argparse.ArgumentParser:
@@ -21,9 +23,9 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m minitorch_rnn.viz",
         description="Draw the computation graph (the tape) of a demo: an nn.RNN unrolled "
         "over time, clustered by layer and time step, or a small expression.",
-        epilog="Rendering needs the Graphviz program `dot` (apt-get install graphviz, "
-        "brew install graphviz or conda install graphviz); without it the .gv source is "
-        "still written.",
+        epilog="The picture is drawn by graphviz-pure (installed with minitorch_rnn: SVG, PNG) "
+        "or by system Graphviz's `dot` when it is installed (apt-get / brew / conda install "
+        "graphviz; needed for PDF). The .gv source is always written too.",
     )
     p.add_argument(
         "demo",
@@ -45,6 +47,13 @@ def parser() -> argparse.ArgumentParser:
         choices=["svg", "png", "pdf"],
         help="picture format when --output has no extension (default: svg)",
     )
+    p.add_argument(
+        "--program",
+        default=None,
+        choices=list(CHOICES),
+        help="what draws the picture: system Graphviz's dot, graphviz-pure, or auto: dot when "
+        f"installed (default: ${ENV}, else auto)",
+    )
     rnn = p.add_argument_group("rnn demo: nn.RNN(input_size, hidden, layers) on random data")
     rnn.add_argument("--input-size", type=int, default=10, help="default: 10")
     rnn.add_argument("--hidden", type=int, default=20, help="hidden_size (default: 20)")
@@ -63,7 +72,7 @@ def parser() -> argparse.ArgumentParser:
     draw.add_argument(
         "--grads",
         action="store_true",
-        help="print ‖grad‖ and colour nodes by it (after a backward pass)",
+        help="print ||grad|| and colour nodes by it (after a backward pass)",
     )
     draw.add_argument(
         "--max-steps",
@@ -104,7 +113,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     )
     output = args.output or f"{args.demo}.{args.format}"
     try:
-        path = render(dot, output, format=args.format)
+        path = render(dot, output, format=args.format, program=args.program)
     except GraphvizNotFound as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

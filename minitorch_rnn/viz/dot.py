@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from .._tensor import Tensor
 from .fold import fold_steps, position, step_of, step_rows
-from .render import digraph_class
+from .program import digraph_class
 from .style import INVISIBLE, RECURRENT_EDGE, WEIGHT_EDGE, LogScale, draw_legend, node_attrs
 from .trace import FOLD, OP, PARAMETER, Graph, Node, grad_norm, trace
 
@@ -46,17 +46,18 @@ def make_dot(
         show_values: print a short summary of each node's value (the entries of a tiny
             tensor, else min/mean/max). Ops keep their values only when the forward pass ran
             inside ``mt.autograd.retain_values()``.
-        show_grads: print ‖grad‖ and colour each node by it (log scale). Ops keep gradients
+        show_grads: print ||grad|| and colour each node by it (log scale). Ops keep gradients
             only when backward ran inside ``mt.autograd.retain_grads()``.
         max_steps: a loop of ``scope(f"t={t}")`` steps longer than this shows its first and
-            last steps and one "… N more steps …" node. ``None``: draw every step.
+            last steps and one "... N more steps ..." node. ``None``: draw every step.
         rankdir: ``"TB"`` (data flows down, time steps left to right) or ``"LR"`` (data
             flows right, steps stacked; there graphviz may swap a folded loop's steps).
         legend: add a box that explains the colours.
 
     Returns:
-        a `graphviz.Digraph`: it shows itself in Jupyter; ``.render()`` / ``.pipe()`` it, or
-        use `minitorch_rnn.viz.render`. All three explain what to do if Graphviz is missing.
+        a `graphviz.Digraph`: it shows itself in Jupyter; ``.render()`` / ``.pipe()`` it
+        (SVG unless you say otherwise), or use `minitorch_rnn.viz.render`. All of them draw
+        with system Graphviz or graphviz-pure (``program.py``).
     """
     graph = fold_steps(trace(root, params), max_steps)
     ops = graph.of_kind(OP)
@@ -77,6 +78,7 @@ def make_dot(
 
     dot = digraph_class()(
         "minitorch_rnn",
+        format="svg",  # graphviz's default, PDF, needs system Graphviz
         graph_attr={
             "rankdir": rankdir,
             "fontname": "Helvetica",

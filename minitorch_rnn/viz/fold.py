@@ -4,7 +4,7 @@ The convention, which `nn.RNN` follows and your own loops can follow too: wrap e
 in ``mt.autograd.scope(f"t={t}")`` (the tag is exactly ``t=`` and an integer). Steps that
 share the same enclosing scope (say ``("layer 0",)``) form one loop. When a loop has more
 than `max_steps` steps, the first ``ceil(max_steps / 2)`` and the last ``max_steps // 2``
-stay, and everything inside the steps in between becomes one "… N more steps …" node.
+stay, and everything inside the steps in between becomes one "... N more steps ..." node.
 Arrows that went into or out of a hidden step now go into or out of that node (once each),
 so a shared weight still has one arrow into "the rest" and the hidden state still flows
 through it from the last shown step on the left to the first shown step on the right.
@@ -61,10 +61,10 @@ def fold_steps(graph: Graph, max_steps: Optional[int]) -> Graph:
         fold = Node(
             f"fold{len(hidden)}",
             FOLD,
-            f"… {len(middle)} more steps …",
+            f"... {len(middle)} more steps ...",
             (),
             scope=loop,
-            detail=f"t={middle[0]} … t={middle[-1]}",
+            detail=f"t={middle[0]} ... t={middle[-1]}",
             folded=tuple(middle),
         )
         hidden[loop] = (set(middle), fold)

@@ -1,9 +1,12 @@
 """How a node looks: colours, labels, value summaries, the gradient colour scale, the legend.
 
 One palette for every picture: inputs blue, parameters yellow, ops grey, the output green
-(tensors are square boxes, ops rounded). With ``show_grads`` the fill colour shows ‖grad‖
+(tensors are square boxes, ops rounded). With ``show_grads`` the fill colour shows ||grad||
 instead, on a log scale from pale (the smallest norm drawn) to dark red (the largest); the
 border keeps the kind's colour.
+
+Labels are plain ASCII (``||grad||``, ``5 x (3, 20)``): graphviz-pure, like ``dot`` built
+without fonts, sizes text from a table of ASCII widths and warns at any other character.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ class LogScale:
 
 
 def node_attrs(node: Node, show_values: bool, norm: Optional[float], scale: LogScale) -> dict:
-    """Graphviz attributes of one node: its label (name, shape, value, ‖grad‖) and colours."""
+    """Graphviz attributes of one node: its label (name, shape, value, ||grad||) and colours."""
     fill, border = PALETTE[node.kind]
     if node.kind == OP:
         lines = [node.label, shape_text(node.shapes)]  # "Tanh" over "(3, 20)"
@@ -66,16 +69,16 @@ def node_attrs(node: Node, show_values: bool, norm: Optional[float], scale: LogS
         lines = [f"{node.label} {shape_text(node.shapes)}"]  # "weight_hh_l0 (20, 20)"
     if show_values and node.value is not None:
         lines.append(summarize(node.value))
-    attrs = {"shape": "box", "style": "filled", "fillcolor": fill, "color": border}
+    attrs = {"shape": "box", "fillcolor": fill, "color": border}
     attrs["tooltip"] = node.detail or node.label  # e.g. TanhBackward0, when hovering in an SVG
     if node.kind == OP:
         attrs["style"] = "rounded,filled"
     elif node.kind == FOLD:
-        attrs.update(shape="plaintext", style="", fontsize="11")  # its dashed box is the frame
+        attrs.update(shape="plaintext", fontsize="11")  # not filled: its dashed box is the frame
     else:
-        attrs["penwidth"] = "2"
+        attrs.update(style="filled", penwidth="2")
     if norm is not None:
-        lines.append(f"‖grad‖ {norm:.2g}")
+        lines.append(f"||grad|| {norm:.2g}")
         attrs["fillcolor"] = scale.colour(norm)
         if scale.position(norm) > 0.6:
             attrs["fontcolor"] = "white"  # dark fill
@@ -84,9 +87,9 @@ def node_attrs(node: Node, show_values: bool, norm: Optional[float], scale: LogS
 
 
 def shape_text(shapes: tuple[tuple[int, ...], ...]) -> str:
-    """``(3, 20)``; several equal outputs (an unbind) as ``5 × (3, 20)``."""
+    """``(3, 20)``; several equal outputs (an unbind) as ``5 x (3, 20)``."""
     if len(shapes) > 1 and len(set(shapes)) == 1:
-        return f"{len(shapes)} × {tuple(shapes[0])}"
+        return f"{len(shapes)} x {tuple(shapes[0])}"
     return ", ".join(str(tuple(s)) for s in shapes)
 
 
@@ -102,16 +105,17 @@ def summarize(value: Any) -> str:
 def draw_legend(dot: Any, scale: Optional[LogScale], loops: bool) -> None:
     """One node holding a small two-column table: a sample of each kind, the gradient colours
     and, when the graph has time steps (`loops`), what the coloured arrows mean."""
-    cell = '<td border="1" color="{}" bgcolor="{}" style="{}"><font color="{}">{}</font></td>'
+    cell = '<td border="1" color="{}" bgcolor="{}"{}><font color="{}">{}</font></td>'
+    rounded = ' style="rounded"'  # only where wanted: an empty style="" makes graphviz warn
     cells = [
-        cell.format(PALETTE[k][1], PALETTE[k][0], "rounded" if k == OP else "", "black", text)
+        cell.format(PALETTE[k][1], PALETTE[k][0], rounded if k == OP else "", "black", text)
         for k, text in LEGEND.items()
     ]
-    if scale is not None:  # the ramp, from the smallest to the largest ‖grad‖ drawn
+    if scale is not None:  # the ramp, from the smallest to the largest ||grad|| drawn
         for i in (0, 2, 5, 7):
             value = 10 ** (scale.lo + (scale.hi - scale.lo) * i / (len(GRAD_RAMP) - 1))
             ink = "white" if i > 4 else "black"
-            cells.append(cell.format("#999999", GRAD_RAMP[i], "", ink, f"‖grad‖ {value:.1g}"))
+            cells.append(cell.format("#999999", GRAD_RAMP[i], "", ink, f"||grad|| {value:.1g}"))
     rows = [f"<tr>{a}{b}</tr>" for a, b in zip(cells[::2], cells[1::2])]
     if loops:
         for colour, text in (
