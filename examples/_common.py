@@ -12,21 +12,21 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
+from threadpoolctl import threadpool_limits
+
 PLOT_HINT = 'matplotlib is not installed: plots are skipped (pip install -e ".[plot]" to get them)'
 
 
 def single_threaded_blas() -> None:
-    """Use one BLAS thread for matrix products, if `threadpoolctl` happens to be installed.
+    """Use one BLAS thread for NumPy's matrix products, from here to the end of the script.
 
     Our matrices are tiny (512 x 64 at most). Splitting such a product over threads saves
     little, and on a busy 2-core machine waiting for the other thread can make it 30 times
-    slower (measured: 2.5 ms instead of 0.09 ms). Without threadpoolctl nothing changes: it is
-    not a dependency, and ``OPENBLAS_NUM_THREADS=1`` in the environment does the same.
+    slower (measured: 2.5 ms instead of 0.09 ms per product; with two other busy processes,
+    char_rnn's first 300 steps took 58-97 s on two threads, all 3000 took 18-65 s on one).
+    `threadpoolctl` (installed with minitorch_rnn) sets the thread count of the BLAS NumPy has
+    loaded, so call this after ``import numpy``; the examples call it when run as scripts.
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return
     threadpool_limits(limits=1, user_api="blas")
 
 

@@ -21,7 +21,7 @@ feeding each sampled character back in. The text is small (5 KB), so the model p
 it by heart and the loss is measured on the text it trains on: the point here is the mechanics
 of truncated BPTT, not the poetry.
 
-    python examples/char_rnn.py               # about 15 s
+    python examples/char_rnn.py               # about 7 s
     python examples/char_rnn.py --no-detach   # the error, caught and explained
 """
 

@@ -18,7 +18,7 @@ Four networks are compared: tanh or relu, each trained with and without gradient
 (on the echo task of ``train_toy_sequence.py``, with 50-step sequences), once at
 initialisation and once after a short training. One picture: ``out/gradient_flow/gradient_flow.png``.
 
-    python examples/gradient_flow.py                 # about 10 s
+    python examples/gradient_flow.py                 # about 5 s
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ After training, the picture shows a held-out wave: the truth, the one-step predi
 *closed-loop* continuation, where the model is fed its own predictions instead of the truth
 and so has to carry the rhythm by itself.
 
-    python examples/sine_wave.py              # about 7 s
+    python examples/sine_wave.py              # about 4 s
 """
 
 from __future__ import annotations
