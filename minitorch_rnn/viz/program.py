@@ -71,12 +71,14 @@ def find_program(format: str = "svg", program: Optional[str] = None) -> Program:
     if choice == "dot":
         raise GraphvizNotFound(
             "the Graphviz program `dot` was not found on your PATH. Install Graphviz with one "
-            f"of:\n{INSTALL_GRAPHVIZ}\nor let graphviz-pure draw instead: unset {ENV}."
+            f"of:\n{INSTALL_GRAPHVIZ}\nor let graphviz-pure draw instead: drop program='dot', "
+            f"unset {ENV}."
         )
     if format not in PURE_FORMATS:
+        why = "which is not on your PATH" if choice == "auto" else "but graphviz-pure was chosen"
         raise GraphvizNotFound(
-            f"{format.upper()} needs the system Graphviz program `dot`, which is not on your "
-            f"PATH (graphviz-pure, installed with minitorch_rnn, writes SVG and PNG, not "
+            f"{format.upper()} needs the system Graphviz program `dot`, {why} "
+            f"(graphviz-pure, installed with minitorch_rnn, writes SVG and PNG, not "
             f"{format.upper()}). Two ways out:\n"
             f"  * draw SVG or PNG instead, e.g. render(dot, 'graph.svg'), or\n"
             f"  * install Graphviz with one of:\n{INSTALL_GRAPHVIZ}"
