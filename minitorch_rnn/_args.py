@@ -59,6 +59,8 @@ def number_like(x: Any, dtype: np.dtype) -> np.ndarray:
     """A Python number as a 0-d array of `dtype`."""
     if isinstance(x, np.generic):
         x = x.item()
+    if isinstance(x, int) and dtype.kind in "iu":  # wraps around as torch's does: uint8 -1 is 255
+        return np.asarray(x, dtype=np.int64).astype(dtype)
     return np.asarray(x, dtype=dtype)
 
 

@@ -76,7 +76,8 @@ class Tensor(
         self._view: Optional[tuple[Tensor, type, dict[str, Any], int]] = None
         self._hooks: Optional[dict[int, Any]] = None  # a leaf's gradient hooks (register_hook)
         if requires_grad:
-            self.requires_grad = True
+            _check_float(data, "Only Tensors of floating point and complex dtype")
+            self._requires_grad = True
 
     # ---- what it is -------------------------------------------------------------------------
     @property
@@ -138,15 +139,15 @@ class Tensor(
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
         if self.grad_fn is not None:
+            if flag:  # it requires grad already: nothing to change (as torch)
+                return
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
-        if flag and not is_floating(self._data.dtype):
-            raise RuntimeError(
-                "Only Tensors of floating point and complex dtype can require gradients"
-            )
+        if flag:  # (torch words this one, the constructor's and requires_grad_'s differently)
+            _check_float(self._data, "only Tensors of floating point and complex dtype")
         self._requires_grad = bool(flag)
 
     @property
@@ -184,6 +185,8 @@ class Tensor(
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set `requires_grad` in place and return self."""
+        if requires_grad and self.grad_fn is None:
+            _check_float(self._data, "only Tensors of floating point dtype")
         self.requires_grad = requires_grad
         return self
 
@@ -311,6 +314,11 @@ class Tensor(
         return format_tensor(self, "tensor(")
 
     __hash__ = object.__hash__  # tensors are dict keys by identity (optimizer state)
+
+
+def _check_float(data: np.ndarray, which: str) -> None:
+    if not is_floating(data.dtype):
+        raise RuntimeError(f"{which} can require gradients")
 
 
 def _constructor(data: Any, second: Any, sizes: tuple[int, ...]) -> tuple[np.ndarray, Any]:

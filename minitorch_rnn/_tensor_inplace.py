@@ -65,7 +65,8 @@ class InPlaceMethods:
         return inplace.apply_inplace(self, ops.Mul, _other(self, other))
 
     def div_(self, other: Any) -> Tensor:
-        """In place `self /= other`."""
+        """In place `self /= other` (true division: an integer tensor cannot hold the result)."""
+        _float_result(self)
         return inplace.apply_inplace(self, ops.Div, _other(self, other))
 
     def pow_(self, exponent: Number) -> Tensor:
@@ -108,18 +109,23 @@ class InPlaceMethods:
 
     def tanh_(self) -> Tensor:
         """In place tanh."""
+        _float_result(self)
         return inplace.apply_inplace(self, ops.Tanh)
 
     def relu_(self) -> Tensor:
         """In place relu."""
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("Boolean inputs not supported for relu")
         return inplace.apply_inplace(self, ops.Relu)
 
     def sigmoid_(self) -> Tensor:
         """In place sigmoid."""
+        _float_result(self)
         return inplace.apply_inplace(self, ops.Sigmoid)
 
     def exp_(self) -> Tensor:
         """In place e^x."""
+        _float_result(self)
         return inplace.apply_inplace(self, ops.Exp)
 
     def zero_(self) -> Tensor:
@@ -219,3 +225,12 @@ def _cast_into(self: Any, value: Tensor) -> Tensor:
     if value._data.dtype.kind == "f" and self._data.dtype.kind == "f":
         return value.to(self._data.dtype)  # on the tape
     return _tensor.Tensor(value._data.astype(self._data.dtype))
+
+
+def _float_result(self: Any) -> None:
+    """tanh_, exp_, div_ ... of an integer tensor: the float result does not fit (torch's words)."""
+    if self._data.dtype.kind != "f":
+        raise RuntimeError(
+            "result type Float can't be cast to the desired output type "
+            f"{scalar_type_name(self._data.dtype)}"
+        )

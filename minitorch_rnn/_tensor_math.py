@@ -41,14 +41,12 @@ class MathMethods:
 
     def __sub__(self, other: Any) -> Tensor:
         """`self - other`."""
-        a, b = operands(self, other)
-        _no_bool_sub(a, b)
-        return ops.Sub.apply(a, b)
+        _no_bool_sub(self, other)
+        return ops.Sub.apply(*operands(self, other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        a, b = operands(other, self)
-        _no_bool_sub(a, b)
-        return ops.Sub.apply(a, b)
+        _no_bool_sub(other, self)
+        return ops.Sub.apply(*operands(other, self))
 
     def __mul__(self, other: Any) -> Tensor:
         """`self * other`."""
@@ -158,6 +156,8 @@ class MathMethods:
 
     def relu(self) -> Tensor:
         """Elementwise max(x, 0)."""
+        if self._data.dtype == bool_:
+            raise RuntimeError("Boolean inputs not supported for relu")
         return ops.Relu.apply(self)
 
     def sigmoid(self) -> Tensor:
@@ -353,11 +353,18 @@ def _check_ndim(name: str, t: Any, ndim: int) -> None:
         raise RuntimeError(f"{name} must be a {'matrix' if ndim == 2 else f'{ndim}D tensor'}")
 
 
-def _no_bool_sub(a: Tensor, b: Tensor) -> None:
-    if a._data.dtype == bool_ and b._data.dtype == bool_:
+def _no_bool_sub(a: Any, b: Any) -> None:
+    """torch refuses subtraction with bools: two bool tensors, or one and a number."""
+    bools = [isinstance(x, _tensor.Tensor) and x._data.dtype == bool_ for x in (a, b)]
+    if all(bools):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
             "Use the `^` or `logical_xor()` operator instead."
+        )
+    if any(bools):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
 
 

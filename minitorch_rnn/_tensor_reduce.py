@@ -149,6 +149,8 @@ class ReduceMethods:
     def _arg(self, name: str, dim: Optional[int], keepdim: bool) -> Tensor:
         find = np.argmin if name.endswith("min") else np.argmax  # both pick the first NaN
         a = self._data
+        if a.dtype == np.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
             if a.size == 0:
                 raise IndexError(

@@ -113,9 +113,10 @@ class ShapeMethods:
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         """Split along `dim` into a tuple of tensors, from one tape node."""
+        dim = wrap_dim(dim, self._data.ndim)
         if self._data.ndim == 0:
             raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-        return ops.Unbind.apply(self, dim=wrap_dim(dim, self._data.ndim))
+        return ops.Unbind.apply(self, dim=dim)
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
         """Entries `start`..`start+length` along `dim` (a view)."""
@@ -130,6 +131,8 @@ class ShapeMethods:
 
     def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
         """Pieces of `split_size` along `dim` (the last may be smaller), or of the listed sizes."""
+        if self._data.ndim == 0:
+            raise RuntimeError("split expects at least a 1-dimensional tensor")
         dim = wrap_dim(dim, self._data.ndim)
         size = self._data.shape[dim]
         if isinstance(split_size, int):
@@ -164,6 +167,8 @@ class ShapeMethods:
                 UserWarning,
                 stacklevel=2,
             )
+        if self._data.ndim == 0:
+            _check_0d_index(idx)
         np_index, tensors = index(idx)
         out = ops.Index.apply(self, index=np_index)
         if tensors and out.grad_fn is not None:  # backward reads them: changing them is an error
@@ -280,7 +285,9 @@ class ShapeMethods:
         for r, n in zip(reps, x.shape):
             shape += [r, n]
         tiled = x.reshape(*[m for n in x.shape for m in (1, n)]).expand(*shape)
-        return tiled.reshape(*[r * n for r, n in zip(reps, x.shape)])
+        out = tiled.reshape(*[r * n for r, n in zip(reps, x.shape)])
+        # repeat copies, as torch's does (a view of self would change with it)
+        return out.clone() if np.may_share_memory(out._data, self._data) else out
 
 
 # How torch's C++ names a dtype in the masked_fill message ("... mask with dtype long int")
@@ -306,3 +313,18 @@ def _watching(out: Tensor, t: Tensor) -> Tensor:
     if out.grad_fn is not None:
         watch_versions(out.grad_fn, [t])
     return out
+
+
+def _check_0d_index(idx: Any) -> None:
+    """torch's errors for indexing a 0-d tensor with ints or slices (numpy's differ)."""
+    if isinstance(idx, (int, np.integer)) and not isinstance(idx, bool):
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        )
+    if isinstance(idx, slice):
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    if isinstance(idx, tuple) and any(
+        isinstance(i, (int, np.integer, slice)) and not isinstance(i, bool) for i in idx
+    ):
+        raise IndexError("too many indices for tensor of dimension 0")

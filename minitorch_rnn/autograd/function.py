@@ -134,7 +134,9 @@ class Function:
         out = cls.forward(ctx, *[t._data for t in inputs], **params)
         if type(out) is tuple:
             return ctx._finish_many(inputs, out, params, needs)
-        result = _tensor.Tensor(out if type(out) is np.ndarray else np.asarray(out))
+        if type(out) is not np.ndarray:  # a 0-d result comes back from numpy as a scalar
+            out = ctx._as_array(out)
+        result = _tensor.Tensor(out)
         if cls.is_view and np.may_share_memory(out, inputs[0]._data):
             # a view and its base share one version counter, and the view remembers its base
             # and how it was made, for in-place changes (autograd/inplace.py)
@@ -143,6 +145,15 @@ class Function:
         if True in needs:
             ctx._record(inputs, (result,))
         return result
+
+    def _as_array(self, out: Any) -> np.ndarray:
+        """A numpy scalar result as the 0-d array the tensor will hold -- and saved as that
+        array, so an in-place change of the result is caught (tanh saves its output)."""
+        array = np.asarray(out)
+        saved = self.saved_tensors
+        if saved and any(a is out for a in saved):
+            self.saved_tensors = tuple(array if a is out else a for a in saved)
+        return array
 
     def _finish_many(
         self,

@@ -52,6 +52,15 @@ class MatMul(Function):
         ctx.save_for_backward(a, b)
         if a.dtype != b.dtype and a.ndim and b.ndim:  # numpy would quietly promote; torch refuses
             raise _dtype_error(a.dtype, b.dtype, a.ndim == b.ndim == 1)
+        if a.dtype == np.bool_:  # (torch has no bool kernels for products)
+            kernel = (
+                "dot"
+                if a.ndim == b.ndim == 1
+                else "addmv_impl_cpu"
+                if b.ndim == 1
+                else "addmm_impl_cpu_"
+            )
+            raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
         if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
             raise _matmul_error(a.shape, b.shape)
         if a.ndim > 2 and b.ndim == 2:  # (..., n) @ (n, m): one big 2-D product is fastest
