@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import ast
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 SWAP_BINOP: dict[type, type] = {
     ast.Add: ast.Sub,

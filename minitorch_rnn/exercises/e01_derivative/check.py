@@ -37,19 +37,19 @@ def run(m: ModuleType) -> str:
 
     rng = np.random.default_rng(0)
     w = rng.normal(size=(2, 3))
-    x = rng.normal(size=(2, 3))
-    before = x.copy()
-    got = m.numerical_gradient(lambda a: float((w * a * a).sum()), x, eps=0.5)
-    if not np.array_equal(x, before):
-        i = np.unravel_index(int(np.argmax(np.abs(x - before))), x.shape)
+    xs = rng.normal(size=(2, 3))
+    before = xs.copy()
+    got = m.numerical_gradient(lambda a: float((w * a * a).sum()), xs, eps=0.5)
+    if not np.array_equal(xs, before):
+        i = np.unravel_index(int(np.argmax(np.abs(xs - before))), xs.shape)
         raise Failure(
             f"numerical_gradient changed x: x{list(map(int, i))} was {before[i]:.6g}, "
-            f"it is {x[i]:.6g} afterwards -- put each entry back"
+            f"it is {xs[i]:.6g} afterwards -- put each entry back"
         )
     expect_close(
         "numerical_gradient of sum(w * x^2)",
         got,
-        2 * w * x,
+        2 * w * xs,
         at="with eps=0.5 (exact: 2 w x)",
         rtol=1e-12,
     )

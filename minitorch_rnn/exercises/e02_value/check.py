@@ -24,7 +24,7 @@ EXPRESSIONS: list[tuple[str, Callable[[Any, Any], Any]]] = [
     ("a * b", lambda a, b: a * b),
     ("a * b + a", lambda a, b: a * b + a),
     ("a * a", lambda a, b: a * a),
-    ("(a + b) * a", lambda a, b: (a + b) * a),
+    ("(a + b) * a * b", lambda a, b: (a + b) * a * b),
     ("a ** 3 * a + b ** -1", lambda a, b: a**3 * a + b**-1),
     ("a ** 2 * b ** -2", lambda a, b: a**2 * b**-2),
     ("tanh(a * b)", lambda a, b: tanh(a * b)),

@@ -43,7 +43,7 @@ class Value:
         return out
 
     def __pow__(self, exponent: Number) -> Value:
-        """self ** exponent, for a plain number exponent;  d/dself = exponent * self^(exponent-1)."""
+        """self ** exponent, for a number exponent;  d/dself = exponent * self^(exponent - 1)."""
         out = Value(self.data**exponent, (self,), f"**{exponent}")
 
         def _backward() -> None:
@@ -104,4 +104,3 @@ class Value:
 
     def __repr__(self) -> str:
         return f"Value(data={self.data:.4g}, grad={self.grad:.4g})"
-

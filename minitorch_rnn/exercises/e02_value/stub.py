@@ -56,7 +56,7 @@ class Value:
         raise NotImplementedError
 
     def __pow__(self, exponent: Number) -> Value:
-        """self ** exponent, for a plain number exponent;  d/dself = exponent * self^(exponent-1)."""
+        """self ** exponent, for a number exponent;  d/dself = exponent * self^(exponent - 1)."""
         # Hint: one child this time, `(self,)`; the exponent is a number, not a Value.
         raise NotImplementedError
 
@@ -106,4 +106,3 @@ class Value:
 
     def __repr__(self) -> str:
         return f"Value(data={self.data:.4g}, grad={self.grad:.4g})"
-
