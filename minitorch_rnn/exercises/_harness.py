@@ -32,11 +32,13 @@ class TimeLimit(Exception):
 
 
 _loaded = itertools.count()
+_current: list[Path] = []  # the file being checked, so an error can name its line
 
 
 def load(path: Path) -> ModuleType:
     """Import the learner's file by its path, as a fresh module each time (no caching)."""
     name = f"ladder_{path.stem.lstrip('0123456789_')}_{next(_loaded)}"
+    _current[:] = [path]
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -61,6 +63,17 @@ def explain(error: BaseException, path: Path) -> str:
     if isinstance(error, RecursionError):
         return f"RecursionError: maximum recursion depth exceeded{line} -- use a loop and a stack"
     return f"{type(error).__name__}: {error}{line}"
+
+
+@contextmanager
+def calling(what: str) -> Iterator[None]:
+    """Say `what` was being called when the learner's code raises (a Failure passes through)."""
+    try:
+        yield
+    except (Failure, TimeLimit):
+        raise
+    except Exception as error:
+        raise Failure(f"{what}: {explain(error, _current[0])}") from error
 
 
 @contextmanager
@@ -120,7 +133,7 @@ def expect_close(
     "at x=0.5 gives 0.61"); `at` describes the call ("for a (3, 4) and b (4,)").
     """
     got_a = as_array(got, what)
-    exp_a = np.asarray(expected, dtype=np.float64)
+    exp_a = as_array(expected, "the expected value")
     where = f" {at}" if at else ""
     if got_a.shape != exp_a.shape:
         raise Failure(
