@@ -70,7 +70,7 @@ def calling(what: str) -> Iterator[None]:
     """Say `what` was being called when the learner's code raises (a Failure passes through)."""
     try:
         yield
-    except (Failure, TimeLimit):
+    except (Failure, TimeLimit, NotImplementedError):
         raise
     except Exception as error:
         raise Failure(f"{what}: {explain(error, _current[0])}") from error

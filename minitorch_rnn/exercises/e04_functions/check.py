@@ -112,9 +112,9 @@ def run(m: ModuleType) -> str:
     theirs = nn.RNN(3, 5, dtype=mt.float64)
     yours = nn.RNN(3, 5, nonlinearity=m.Tanh, dtype=mt.float64)
     yours.load_state_dict(theirs.state_dict())
-    x = mt.randn(6, 2, 3, dtype=mt.float64)
+    inputs = mt.randn(6, 2, 3, dtype=mt.float64)
     g = mt.randn(6, 2, 5, dtype=mt.float64)
-    out_theirs, out_yours = theirs(x)[0], yours(x)[0]
+    out_theirs, out_yours = theirs(inputs)[0], yours(inputs)[0]
     expect_close("nn.RNN's output with your Tanh", out_yours, out_theirs, rtol=1e-12)
     (out_theirs * g).sum().backward()
     (out_yours * g).sum().backward()
