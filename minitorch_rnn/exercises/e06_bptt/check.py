@@ -10,7 +10,7 @@ import numpy as np
 import minitorch_rnn as mt
 from minitorch_rnn import nn
 
-from .._harness import Failure, calling, expect_close
+from .._harness import Failure, as_array, calling, expect_close
 
 N, H_IN, H = 2, 3, 4
 
@@ -27,9 +27,9 @@ def run(m: ModuleType) -> str:
             dhs[:-1] = 0
         output, _ = rnn(xs, h0)
         (output * mt.tensor(dhs)).sum().backward()
-        tape = {name: p.grad.numpy() for name, p in rnn.named_parameters()}
+        tape = {name: as_array(p.grad, name) for name, p in rnn.named_parameters()}
         tape = {name.removesuffix("_l0"): g for name, g in tape.items()}
-        tape["h0"] = h0.grad.numpy()[0]
+        tape["h0"] = as_array(h0.grad, "h0")[0]
         what = f"for T={steps}" + (", loss on the last step only" if last_only else "")
         with calling(f"bptt {what}"):
             got = m.bptt(
