@@ -3,8 +3,8 @@
 Each mutant changes one thing the way a slip of the keyboard or of the mind would: ``+`` for
 ``-``, ``*`` for ``/``, a comparison turned round, a constant nudged (0 -> 1, 1 -> 0 or 2,
 n -> 0 or n + 1, True <-> False), a term of a sum dropped (``a + b`` -> ``a`` or ``b``), a
-sign dropped, ``+=`` written as ``=``, another ``axis=``/``dim=``, or the first two arguments of
-a call swapped. Type annotations and docstrings are left alone. Some mutants do not change
+sign dropped, ``+=`` written as ``=``, another ``axis=``/``dim=``, the first two arguments of
+a call swapped, or a call on a line of its own left out (``optimizer.zero_grad()``). Type annotations and docstrings are left alone. Some mutants do not change
 behaviour at all (equivalent mutants): no check can catch those.
 """
 
@@ -108,6 +108,8 @@ def _edits(node: ast.AST) -> list[tuple[str, Callable[[ast.AST], ast.AST]]]:
             out.append((f"{node.arg}={k} -> {new_k}", lambda n: ast.keyword(n.arg, ast.Constant(new_k))))  # type: ignore[attr-defined]
         else:
             out.append((f"{node.arg}=... -> 0", lambda n: ast.keyword(n.arg, ast.Constant(0))))  # type: ignore[attr-defined]
+    elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        out.append(("drop the call " + ast.unparse(node.value)[:40], lambda n: ast.Pass()))
     elif isinstance(node, ast.Call) and len(node.args) >= 2 and not any(
         isinstance(a, ast.Starred) for a in node.args[:2]
     ):

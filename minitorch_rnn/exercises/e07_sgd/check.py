@@ -12,7 +12,7 @@ import minitorch_rnn as mt
 from minitorch_rnn import nn, optim
 
 from .._echo import train_echo
-from .._harness import Failure, as_array, calling, expect_close
+from .._harness import Failure, as_array, calling, expect_close, fmt
 
 SETTINGS: list[dict[str, Any]] = [
     {"lr": 0.1},
@@ -50,7 +50,10 @@ def run(m: ModuleType) -> str:
                 opt.zero_grad()
             for k, p in enumerate(yours):
                 if p.grad is not None and np.any(as_array(p.grad, "p.grad") != 0):
-                    raise Failure(f"after zero_grad, parameter {k}'s grad is still {p.grad}")
+                    raise Failure(
+                        f"after your zero_grad, parameter {k}'s gradient is still "
+                        f"{fmt(as_array(p.grad, 'p.grad'))}: it should be None (or zeros)"
+                    )
             loss_of(yours, x, y).backward()
             with calling(f"step {step} with {_text(setting)}"):
                 opt.step()
