@@ -37,7 +37,12 @@ NEGATE_COMPARE: dict[type, type] = {
     ast.In: ast.NotIn,
     ast.NotIn: ast.In,
 }
-TURN_COMPARE: dict[type, type] = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}
+TURN_COMPARE: dict[type, type] = {
+    ast.Lt: ast.Gt,
+    ast.Gt: ast.Lt,
+    ast.LtE: ast.GtE,
+    ast.GtE: ast.LtE,
+}
 AXIS_WORDS = {"axis", "dim", "axes"}
 
 
@@ -70,16 +75,21 @@ def _edits(node: ast.AST) -> list[tuple[str, Callable[[ast.AST], ast.AST]]]:
     """The one-change edits of `node`: (description, function returning the replacement)."""
     out: list[tuple[str, Callable[[ast.AST], ast.AST]]] = []
     sym = lambda op: {  # noqa: E731
-        ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.MatMult: "@", ast.Pow: "**"
+        ast.Add: "+",
+        ast.Sub: "-",
+        ast.Mult: "*",
+        ast.Div: "/",
+        ast.MatMult: "@",
+        ast.Pow: "**",
     }.get(type(op), type(op).__name__)
 
     if isinstance(node, ast.BinOp) and isinstance(node.op, ARITHMETIC):
         new_op = SWAP_BINOP[type(node.op)]
         out.append((f"{sym(node.op)} -> {sym(new_op())}", lambda n: _set(n, "op", new_op())))
-        out.append((f"drop right of {sym(node.op)}", lambda n: n.left))  # type: ignore[attr-defined]
-        out.append((f"drop left of {sym(node.op)}", lambda n: n.right))  # type: ignore[attr-defined]
+        out.append((f"drop right of {sym(node.op)}", lambda n: n.left))
+        out.append((f"drop left of {sym(node.op)}", lambda n: n.right))
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.Not)):
-        out.append(("drop unary " + type(node.op).__name__, lambda n: n.operand))  # type: ignore[attr-defined]
+        out.append(("drop unary " + type(node.op).__name__, lambda n: n.operand))
     elif isinstance(node, ast.Compare):
         op = type(node.ops[0])
         if op in NEGATE_COMPARE:
@@ -94,26 +104,37 @@ def _edits(node: ast.AST) -> list[tuple[str, Callable[[ast.AST], ast.AST]]]:
         for new_v in values:
             out.append((f"{v!r} -> {new_v!r}", lambda n, nv=new_v: ast.Constant(type(v)(nv))))
     elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
-        out.append((f"{node.value} -> {not node.value}", lambda n: ast.Constant(not n.value)))  # type: ignore[attr-defined]
+        out.append((f"{node.value} -> {not node.value}", lambda n: ast.Constant(not n.value)))
     elif isinstance(node, ast.AugAssign):
-        out.append(("augmented -> =", lambda n: ast.Assign([n.target], n.value, lineno=n.lineno)))  # type: ignore[attr-defined]
+        out.append(("augmented -> =", lambda n: ast.Assign([n.target], n.value, lineno=n.lineno)))
         if type(node.op) in SWAP_BINOP:
             new_aug = SWAP_BINOP[type(node.op)]
-            out.append((f"{sym(node.op)}= -> {sym(new_aug())}=", lambda n: _set(n, "op", new_aug())))
+            out.append(
+                (f"{sym(node.op)}= -> {sym(new_aug())}=", lambda n: _set(n, "op", new_aug()))
+            )
     elif isinstance(node, ast.keyword) and node.arg in AXIS_WORDS:
         value = node.value
         if isinstance(value, ast.Constant) and type(value.value) is int:
             k = value.value
             new_k = k + 1 if k >= 0 else k - 1
-            out.append((f"{node.arg}={k} -> {new_k}", lambda n: ast.keyword(n.arg, ast.Constant(new_k))))  # type: ignore[attr-defined]
+            out.append(
+                (f"{node.arg}={k} -> {new_k}", lambda n: ast.keyword(n.arg, ast.Constant(new_k)))
+            )
         else:
-            out.append((f"{node.arg}=... -> 0", lambda n: ast.keyword(n.arg, ast.Constant(0))))  # type: ignore[attr-defined]
+            out.append((f"{node.arg}=... -> 0", lambda n: ast.keyword(n.arg, ast.Constant(0))))
     elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
         out.append(("drop the call " + ast.unparse(node.value)[:40], lambda n: ast.Pass()))
-    elif isinstance(node, ast.Call) and len(node.args) >= 2 and not any(
-        isinstance(a, ast.Starred) for a in node.args[:2]
+    elif (
+        isinstance(node, ast.Call)
+        and len(node.args) >= 2
+        and not any(isinstance(a, ast.Starred) for a in node.args[:2])
     ):
-        out.append(("swap the first two arguments", lambda n: _set(n, "args", [n.args[1], n.args[0], *n.args[2:]])))  # type: ignore[attr-defined]
+        out.append(
+            (
+                "swap the first two arguments",
+                lambda n: _set(n, "args", [n.args[1], n.args[0], *n.args[2:]]),
+            )
+        )
     return out
 
 

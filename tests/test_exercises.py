@@ -94,7 +94,9 @@ def test_check_some_by_name_and_refuse_unknown_names(
 
 def test_a_missing_file_fails_and_says_how_to_make_it(tmp_path: Path) -> None:
     (result,) = check(tmp_path, ("tape",))
-    assert not result.passed and "03_tape.py not found" in result.message and "init" in result.message
+    assert (
+        not result.passed and "03_tape.py not found" in result.message and "init" in result.message
+    )
 
 
 def test_init_keeps_a_learners_work_unless_forced(tmp_path: Path) -> None:
@@ -242,7 +244,9 @@ MAX_MUTANTS = 150  # per exercise; more are sampled with a fixed seed (today all
 
 
 @pytest.mark.mutation
-def test_machine_made_mutants_are_caught(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_machine_made_mutants_are_caught(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rows, caught_all, total_all = [], 0, 0
     start = time.perf_counter()
     for exercise in LADDER:
