@@ -4,8 +4,10 @@ Each mutant changes one thing the way a slip of the keyboard or of the mind woul
 ``-``, ``*`` for ``/``, a comparison turned round, a constant nudged (0 -> 1, 1 -> 0 or 2,
 n -> 0 or n + 1, True <-> False), a term of a sum dropped (``a + b`` -> ``a`` or ``b``), a
 sign dropped, ``+=`` written as ``=``, another ``axis=``/``dim=``, the first two arguments of
-a call swapped, or a call on a line of its own left out (``optimizer.zero_grad()``). Type annotations and docstrings are left alone. Some mutants do not change
-behaviour at all (equivalent mutants): no check can catch those.
+a call swapped, a call on a line of its own left out (``optimizer.zero_grad()``), a
+one-argument call unwrapped (``reversed(range(T))`` -> ``range(T)``), or a ``.T`` dropped.
+Type annotations and docstrings are left alone. Some mutants do not change behaviour at all
+(equivalent mutants): no check can catch those.
 """
 
 from __future__ import annotations
@@ -122,8 +124,13 @@ def _edits(node: ast.AST) -> list[tuple[str, Callable[[ast.AST], ast.AST]]]:
             )
         else:
             out.append((f"{node.arg}=... -> 0", lambda n: ast.keyword(n.arg, ast.Constant(0))))
+    elif isinstance(node, ast.Attribute) and node.attr == "T":
+        out.append(("drop .T", lambda n: n.value))
     elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
         out.append(("drop the call " + ast.unparse(node.value)[:40], lambda n: ast.Pass()))
+    elif isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        name = ast.unparse(node.func)
+        out.append((f"unwrap {name}(...)", lambda n: n.args[0]))
     elif (
         isinstance(node, ast.Call)
         and len(node.args) >= 2

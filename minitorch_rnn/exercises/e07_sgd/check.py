@@ -40,7 +40,7 @@ def run(m: ModuleType) -> str:
         ours, yours = make_params(1), make_params(1)
         reference = optim.SGD(ours, **setting)
         with calling(f"SGD(params, {_text(setting)})"):
-            opt = m.SGD(yours, **setting)
+            opt = m.SGD((p for p in yours), **setting)  # a generator, as model.parameters()
         for step in range(1, STEPS + 1):
             x, y = mt.tensor(rng.normal(size=(5, 4))), mt.tensor(rng.normal(size=(5, 3)))
             reference.zero_grad()
