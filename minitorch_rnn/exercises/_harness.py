@@ -53,10 +53,14 @@ def load(path: Path) -> ModuleType:
 def explain(error: BaseException, path: Path) -> str:
     """An exception from the learner's code as one line: what, and where in their file."""
     line, function = "", ""
-    for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        if Path(frame.filename).resolve() == path.resolve():
-            line = f" (line {frame.lineno} of {path.name}: {frame.line})"
-            function = frame.name
+    frames = list(traceback.walk_tb(error.__traceback__))
+    for summary, (frame, _) in reversed(
+        list(zip(traceback.extract_tb(error.__traceback__), frames))
+    ):
+        if Path(summary.filename).resolve() == path.resolve():
+            line = f" (line {summary.lineno} of {path.name}: {summary.line})"
+            code = frame.f_code  # Mul.forward rather than forward (co_qualname: Python 3.11+)
+            function = getattr(code, "co_qualname", code.co_name)
             break
     if isinstance(error, NotImplementedError) and function:
         return f"{function} is not written yet: it raises NotImplementedError{line}"
