@@ -3,6 +3,8 @@
 The same task as examples/train_toy_sequence.py, made small enough to train in about a second:
 4 symbols, a delay of 3, sequences of 10, `nn.RNN(4, 16)` and a linear head, cross-entropy,
 SGD with momentum and gradient clipping. Each piece can be swapped for the learner's own.
+`train_echo` trains on batches of short sequences; `learn_echo_stream` on long streams read
+a chunk at a time (truncated BPTT), with the learner's loop.
 """
 
 from __future__ import annotations
@@ -78,3 +80,32 @@ def train_echo(
             if accuracy >= target:
                 break
     return Trained(accuracy, step)
+
+
+# ---- the same task on long streams, read in chunks (truncated BPTT) ---------------------------
+def echo_stream(steps: int, n: int, delay: int, dtype: Any) -> tuple[mt.Tensor, mt.Tensor]:
+    """n streams of symbols, one-hot (steps, n, V); the target at t is the symbol at t - delay."""
+    seq = mt.randint(0, SYMBOLS, (steps + delay, n)).numpy()
+    xs = mt.tensor(np.eye(SYMBOLS)[seq[delay:]], dtype=dtype)
+    return xs, mt.tensor(seq[:steps])
+
+
+def learn_echo_stream(
+    train_truncated: Callable[..., Any],
+    model: nn.Module,
+    make_optimizer: Callable[[Any], Any] = lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
+    clip: Callable[[Any, float], Any] = nn.utils.clip_grad_norm_,
+    chunk_len: int = 10,
+) -> float:
+    """Train `model` (``model(x, h) -> (scores, h)``) with `train_truncated` on 32 streams of
+    2,000 steps; return its accuracy on 64 new streams, read the same way."""
+    xs, ys = echo_stream(2000, BATCH, DELAY, mt.float32)
+    train_truncated(model, xs, ys, chunk_len, make_optimizer(model.parameters()), 1.0, clip=clip)
+    xs, ys = echo_stream(300, 64, DELAY, mt.float32)
+    h = mt.zeros(1, 64, HIDDEN)
+    right = []
+    with mt.no_grad():
+        for start in range(0, 300, chunk_len):
+            scores, h = model(xs[start : start + chunk_len], h)
+            right.append((scores.argmax(-1) == ys[start : start + chunk_len]).numpy())
+    return float(np.concatenate(right)[DELAY:].mean())

@@ -6,12 +6,11 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-import numpy as np
-
 import minitorch_rnn as mt
 from minitorch_rnn import nn, optim
 from minitorch_rnn.nn import functional as F
 
+from .._echo import HIDDEN, SYMBOLS, echo_stream, learn_echo_stream
 from .._harness import Failure, calling, expect_close
 
 V, H = 4, 5
@@ -47,17 +46,10 @@ def reference_loop(model: Any, xs: Any, ys: Any, chunk_len: int, opt: Any, max_n
     return losses
 
 
-def echo_stream(steps: int, n: int, delay: int, dtype: Any) -> tuple[mt.Tensor, mt.Tensor]:
-    """n streams of symbols, one-hot (steps, n, V); the target at t is the symbol at t - delay."""
-    seq = mt.randint(0, V, (steps + delay, n)).numpy()
-    xs = mt.tensor(np.eye(V)[seq[delay:]], dtype=dtype)
-    return xs, mt.tensor(seq[:steps])
-
-
 def run(m: ModuleType) -> str:
     mt.manual_seed(9)
     for steps, chunk_len, max_norm in CASES:
-        xs, ys = echo_stream(steps, 3, 2, mt.float64)
+        xs, ys = echo_stream(steps, 3, 2, mt.float64)  # (V = SYMBOLS = 4)
         ours = Reference(V, H, dtype=mt.float64)
         with calling("StreamModel(4, 5, dtype=mt.float64)"):
             yours = m.StreamModel(V, H, dtype=mt.float64)
@@ -67,9 +59,15 @@ def run(m: ModuleType) -> str:
         )
         what = f"for T={steps} in chunks of {chunk_len}, max_norm={max_norm}"
         opt = optim.SGD(yours.parameters(), lr=0.5, momentum=0.9)
+        clipped: list[float] = []
+
+        def clip(params: Any, limit: float, clipped: list[float] = clipped) -> Any:
+            clipped.append(limit)
+            return nn.utils.clip_grad_norm_(params, limit)
+
         with calling(f"train_truncated {what}"):
             try:
-                got = list(m.train_truncated(yours, xs, ys, chunk_len, opt, max_norm))
+                got = list(m.train_truncated(yours, xs, ys, chunk_len, opt, max_norm, clip=clip))
             except RuntimeError as err:
                 if "second time" in str(err):
                     raise Failure(
@@ -82,6 +80,11 @@ def run(m: ModuleType) -> str:
             raise Failure(
                 f"train_truncated {what} returned {len(got)} losses; there are {len(sizes)} "
                 f"chunks ({' + '.join(map(str, sizes))} steps)"
+            )
+        if clipped != [max_norm] * len(sizes):
+            raise Failure(
+                f"train_truncated {what} called the `clip` it was given {len(clipped)} times "
+                f"(max_norm {sorted(set(clipped))}); once per chunk, with max_norm={max_norm}"
             )
         for k, (a, b) in enumerate(zip(got, expected)):
             expect_close(
@@ -101,26 +104,10 @@ def run(m: ModuleType) -> str:
                 source="after the check's loop it is",
                 rtol=1e-9,
             )
-    accuracy = learn_echo_stream(m)
+    mt.manual_seed(0)
+    accuracy = learn_echo_stream(m.train_truncated, m.StreamModel(SYMBOLS, HIDDEN))
     if accuracy < 0.99:
         raise Failure(
             f"trained by your loop, the model echoes a new stream only {accuracy:.1%} right"
         )
     return f"your loop trains nn.RNN to {accuracy:.1%} held-out accuracy on an echo stream"
-
-
-def learn_echo_stream(m: ModuleType, delay: int = 3, chunk_len: int = 10) -> float:
-    """Train with your loop on 32 streams read in chunks; score new streams read the same way."""
-    mt.manual_seed(0)
-    xs, ys = echo_stream(2000, 32, delay, mt.float32)
-    model = m.StreamModel(V, 16)
-    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    m.train_truncated(model, xs, ys, chunk_len, opt, 1.0)
-    xs, ys = echo_stream(300, 64, delay, mt.float32)
-    h = mt.zeros(1, 64, 16)
-    right = []
-    with mt.no_grad():
-        for start in range(0, 300, chunk_len):
-            scores, h = model(xs[start : start + chunk_len], h)
-            right.append((scores.argmax(-1) == ys[start : start + chunk_len]).numpy())
-    return float(np.concatenate(right)[delay:].mean())

@@ -10,7 +10,7 @@ the cut; the *gradient* stops at the cut, because after each chunk the state is 
         scores, h = model(chunk of xs, h)           scores (len, N, V)
         loss = cross-entropy of scores against the chunk of ys
         optimizer.zero_grad(); loss.backward()      backward through this chunk only
-        clip the gradients to max_norm; optimizer.step()
+        clip(model.parameters(), max_norm); optimizer.step()
         h = h.detach()                              keep the numbers, cut the tape
 
 Forget `detach()` and the second chunk's backward walks into the first chunk's graph, whose
@@ -25,6 +25,7 @@ Check your work:  python -m minitorch_rnn.exercises check DIR truncated_bptt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import minitorch_rnn as mt  # noqa: F401  (mt.zeros)
@@ -48,13 +49,20 @@ class StreamModel(nn.Module):
 
 
 def train_truncated(
-    model: StreamModel, xs: Tensor, ys: Tensor, chunk_len: int, optimizer: Any, max_norm: float
+    model: StreamModel,
+    xs: Tensor,
+    ys: Tensor,
+    chunk_len: int,
+    optimizer: Any,
+    max_norm: float,
+    clip: Callable[[Any, float], Any] = nn.utils.clip_grad_norm_,
 ) -> list[float]:
     """Train on the stream xs (T, N, symbols) with targets ys (T, N), chunk by chunk.
 
-    Returns the loss of every chunk (``loss.item()``), in order.
+    Clip with ``clip(model.parameters(), max_norm)`` (yours from exercise 8 fits). Returns the
+    loss of every chunk (``loss.item()``), in order.
     """
     # Hint: `for start in range(0, T, chunk_len)` and `xs[start : start + chunk_len]` (a slice
     # past the end stops at the end). `F.cross_entropy(scores.flatten(0, 1), y.flatten())`;
-    # `nn.utils.clip_grad_norm_(model.parameters(), max_norm)`; mt.zeros(1, N, H, dtype=...).
+    # mt.zeros(1, N, H, dtype=xs.dtype) to start.
     raise NotImplementedError
