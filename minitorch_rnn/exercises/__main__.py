@@ -19,12 +19,12 @@ def parser() -> argparse.ArgumentParser:
     commands = p.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="the exercises, in order")
     p_init = commands.add_parser("init", help="write one file of stubs per exercise into DIR")
-    p_init.add_argument("dir")
+    p_init.add_argument("dir", metavar="DIR", help="the folder for your files (made if needed)")
     p_init.add_argument("--solved", action="store_true", help="write the reference solutions")
     p_init.add_argument("--force", action="store_true", help="overwrite files already there")
     p_check = commands.add_parser("check", help="check the exercises in DIR (or just NAME ...)")
-    p_check.add_argument("dir")
-    p_check.add_argument("names", nargs="*", metavar="NAME")
+    p_check.add_argument("dir", metavar="DIR", help="the folder `init` wrote")
+    p_check.add_argument("names", nargs="*", metavar="NAME", help="only these (see: list)")
     return p
 
 
