@@ -84,8 +84,10 @@ def test_solutions_pass_every_check(tmp_path: Path, capsys: pytest.CaptureFixtur
         line = next(line for line in lines if line.startswith(f"PASS {name} "))
         accuracy = float(re.search(r"(\d+\.\d)% held-out accuracy", line).group(1))  # type: ignore[union-attr]
         assert accuracy >= 99.0, line
+    each = {r.name: r.seconds for r in check(tmp_path)}
     with capsys.disabled():
         print(f"\nthe whole ladder checks in {seconds:.1f} s:", *lines, sep="\n  ")
+        print("  one by one:", ", ".join(f"{n} {t:.2f} s" for n, t in each.items()))
     assert seconds < 120  # seconds on an idle machine; generous for a loaded one
 
 
@@ -262,6 +264,8 @@ def test_machine_made_mutants_are_caught(
         if len(candidates) > MAX_MUTANTS:
             candidates = random.Random(0).sample(candidates, MAX_MUTANTS)
         path = tmp_path / exercise.filename
+        path.write_text(ast.unparse(ast.parse(exercise.source(solved=True))))
+        assert check_file(exercise, path).passed  # unmutated (comments gone, reformatted): PASS
         survivors = []
         for mutant in candidates:
             ast.parse(mutant.source)
