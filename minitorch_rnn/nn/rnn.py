@@ -47,7 +47,8 @@ class RNN(RNNBase):
         num_layers: how many RNNs to stack, each reading the outputs of the one below.
             Default: 1
         nonlinearity: ``'tanh'`` or ``'relu'`` (also the 4th positional argument, as torch;
-            like torch's, the repr does not show it). Default: ``'tanh'``
+            like torch's, the repr does not show it). Default: ``'tanh'``. Not in torch: your
+            own, a `Function` subclass or a function of a Tensor (the exercises plug yours in)
         bias: if ``False``, the layer has no b_ih and b_hh. Default: ``True``
         batch_first: if ``True``, input and output are (N, L, feature) instead of
             (L, N, feature); h_0 and h_n are not affected. Default: ``False``
@@ -109,14 +110,14 @@ class RNN(RNNBase):
         input_size: int,
         hidden_size: int,
         num_layers: int = 1,
-        nonlinearity: str = "tanh",
+        nonlinearity: Any = "tanh",
         bias: bool = True,
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
         dtype: Any = None,
     ) -> None:
-        if nonlinearity == "tanh":
+        if nonlinearity == "tanh" or callable(nonlinearity):  # callable: your own (its mode: tanh)
             mode = "RNN_TANH"
         elif nonlinearity == "relu":
             mode = "RNN_RELU"
@@ -190,6 +191,8 @@ class RNN(RNNBase):
         x_proj_t = x_proj.unbind(0)  # L tensors (N, H_out) from one tape node
         w_hh_T = w_hh.T  # transposed once, not at every step
         activation = ACTIVATIONS[self.mode]
+        if callable(self.nonlinearity):  # your own: a Function subclass (its apply) or a function
+            activation = getattr(self.nonlinearity, "apply", self.nonlinearity)
 
         seq_len = len(x_proj_t)
         outputs = []

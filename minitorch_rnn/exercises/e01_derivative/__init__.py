@@ -1,0 +1,1 @@
+"""Exercise 1: the numerical derivative (stub.py is handed out, solution.py passes check.py)."""

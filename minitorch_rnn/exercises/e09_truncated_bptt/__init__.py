@@ -1,0 +1,1 @@
+"""Exercise 9: a truncated-BPTT training loop (stub.py handed out, solution.py passes check.py)."""
