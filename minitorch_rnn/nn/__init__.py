@@ -10,6 +10,7 @@ from .activation import Dropout, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .container import ModuleDict, ModuleList, Sequential
 from .embedding import Embedding
 from .flatten import Flatten, Unflatten
+from .gru import GRU, GRUCell
 from .linear import Identity, Linear
 from .loss import (
     BCELoss,
@@ -21,9 +22,11 @@ from .loss import (
     NLLLoss,
     SmoothL1Loss,
 )
+from .lstm import LSTM, LSTMCell
 from .module import Module
 from .parameter import Parameter
 from .rnn import RNN, RNNBase, RNNCell
+from .rnn_cell import RNNCellBase
 
 __all__ = [
     "BCELoss",
@@ -32,9 +35,13 @@ __all__ = [
     "Dropout",
     "Embedding",
     "Flatten",
+    "GRU",
+    "GRUCell",
     "HuberLoss",
     "Identity",
     "L1Loss",
+    "LSTM",
+    "LSTMCell",
     "Linear",
     "LogSoftmax",
     "MSELoss",
@@ -46,6 +53,7 @@ __all__ = [
     "RNN",
     "RNNBase",
     "RNNCell",
+    "RNNCellBase",
     "ReLU",
     "Sequential",
     "Sigmoid",

@@ -9,21 +9,18 @@ the tape records every time step, and `backward()` walking it back *is* backprop
 through time. Names, shapes, initialisation, reprs and error messages are torch's, so a
 `state_dict` moves between the two libraries in either direction.
 
-PackedSequence (variable-length batches) is not supported: pad the sequences instead.
+Variable-length batches: pass a `PackedSequence` (see `nn.utils.rnn`).
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from .._tensor import Tensor
-from ..autograd.grad_mode import scope
-from ..creation import zeros
-from ..functional import addmm, stack
-from . import functional as F
-from .parameter import Parameter
+from ..functional import addmm
 from .rnn_base import ACTIVATIONS, RNNBase
 from .rnn_cell import RNNCell
+from .rnn_loop import State, Weights
 
 __all__ = ["RNN", "RNNBase", "RNNCell"]
 
@@ -38,8 +35,8 @@ class RNN(RNNBase):
     where h_t is the hidden state at time t, x_t the input at time t (for layer k > 0: the
     output h_t of layer k - 1, after dropout) and h_{t-1} the layer's hidden state at time
     t - 1, or the initial hidden state at t = 0. With ``nonlinearity='relu'``, ReLU replaces
-    tanh. `_run_direction` below is that equation, one time step at a time; `_run_layers`
-    stacks the layers and directions.
+    tanh. `_step` below is that equation, one time step; the loop over time steps, layers
+    and directions (`rnn_loop.py`) is shared with `LSTM` and `GRU`.
 
     Args:
         input_size: the number of features of each x_t (H_in).
@@ -61,7 +58,8 @@ class RNN(RNNBase):
 
     Inputs: input, h_0
         * **input**: (L, H_in) unbatched, (L, N, H_in) or, with ``batch_first=True``,
-          (N, L, H_in). PackedSequence is not supported: pad your sequences instead.
+          (N, L, H_in), or a `PackedSequence` of variable-length sequences (then output is
+          a PackedSequence too, and h_n holds each sequence's state at its own last step).
         * **h_0**: (D * num_layers, H_out) unbatched or (D * num_layers, N, H_out): the
           initial hidden state of each layer and direction. Default: zeros.
 
@@ -116,7 +114,10 @@ class RNN(RNNBase):
         dropout: float = 0.0,
         bidirectional: bool = False,
         dtype: Any = None,
+        proj_size: Any = None,
     ) -> None:
+        if proj_size is not None:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         if nonlinearity == "tanh" or callable(nonlinearity):  # callable: your own (its mode: tanh)
             mode = "RNN_TANH"
         elif nonlinearity == "relu":
@@ -138,71 +139,19 @@ class RNN(RNNBase):
         )
         self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor, hx: Optional[Tensor] = None) -> tuple[Tensor, Tensor]:
-        """``output, h_n = rnn(input, h_0)``: shapes in the class docstring."""
-        # 1. Bring every layout to input (L, N, H_in) and hx (D * num_layers, N, H_out).
-        if input.dim() not in (2, 3):
-            raise ValueError(
-                f"RNN: Expected input to be 2D or 3D, got {input.dim()}D tensor instead"
-            )
-        is_batched = input.dim() == 3
-        batch_dim = 0 if self.batch_first else 1
-        if not is_batched:  # one sequence: make it a batch of one
-            input = input.unsqueeze(batch_dim)
-            if hx is not None:
-                if hx.dim() != 2:
-                    raise RuntimeError(
-                        "For unbatched 2-D input, hx should also be 2-D but got "
-                        f"{hx.dim()}-D tensor"
-                    )
-                hx = hx.unsqueeze(1)
-        elif hx is not None and hx.dim() != 3:
-            raise RuntimeError(
-                f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor"
-            )
-        if hx is None:
-            num_directions = 2 if self.bidirectional else 1
-            batch_size = input.size(0) if self.batch_first else input.size(1)
-            hx = zeros(
-                self.num_layers * num_directions, batch_size, self.hidden_size, dtype=input.dtype
-            )
-        self.check_forward_args(input, hx)
-        if self.batch_first:
-            input = input.transpose(0, 1)
-
-        # 2. The recurrence.
-        output, h_n = self._run_layers(input, hx)
-
-        # 3. Back to the caller's layout.
-        if self.batch_first:
-            output = output.transpose(0, 1)
-        if not is_batched:
-            output, h_n = output.squeeze(batch_dim), h_n.squeeze(1)
-        return output, h_n
-
-    def _run_direction(
-        self, x: Tensor, h: Tensor, weights: list[Parameter], reverse: bool
-    ) -> tuple[Tensor, Tensor]:
-        """One layer in one direction: the outputs h_t for every t (L, N, H_out), and the last h."""
-        w_ih, w_hh, *biases = weights
-        # x_t W_ih^T + b_ih + b_hh does not depend on h: compute it for every t at once, as
-        # one Linear over all L * N rows (the two (H_out,) biases added to each other first).
-        x_proj = F.linear(x, w_ih, biases[0] + biases[1] if biases else None)  # (L, N, H_out)
-        x_proj_t = x_proj.unbind(0)  # L tensors (N, H_out) from one tape node
-        w_hh_T = w_hh.T  # transposed once, not at every step
+    def _step_weights(self, w: Weights) -> tuple[Any, ...]:
+        """W_hh^T (transposed once per layer and direction) and the nonlinearity."""
         activation = ACTIVATIONS[self.mode]
         if callable(self.nonlinearity):  # your own: a Function subclass (its apply) or a function
             activation = getattr(self.nonlinearity, "apply", self.nonlinearity)
+        return w.w_hh.T, activation
 
-        seq_len = len(x_proj_t)
-        outputs = []
-        for t in reversed(range(seq_len)) if reverse else range(seq_len):
-            with scope(f"t={t}"):
-                # h_t = tanh(x_t W_ih^T + b_ih + b_hh  +  h_{t-1} W_hh^T); addmm(b, h, W) is
-                # b + h @ W as one tape node (torch's cell does the same)
-                h = activation(addmm(x_proj_t[t], h, w_hh_T))
-            outputs.append(h)
-        if reverse:  # output[t] belongs to input position t in both directions
-            outputs.reverse()
-        del x_proj, x_proj_t  # no node saved the projections: free them before stack copies
-        return stack(outputs), h
+    def _step(self, x_proj: Tensor, state: State, w_hh_T: Tensor, activation: Any) -> State:
+        """One time step: h_t = tanh(x_t W_ih^T + b_ih + b_hh  +  h_{t-1} W_hh^T).
+
+        x_proj holds x_t W_ih^T + b_ih + b_hh, computed for every t before the loop (the
+        loop itself is `rnn_loop.py`, shared with LSTM and GRU). addmm(b, h, W) is b + h @ W
+        as one tape node (torch's cell does the same).
+        """
+        (h,) = state
+        return (activation(addmm(x_proj, h, w_hh_T)),)

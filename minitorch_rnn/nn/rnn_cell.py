@@ -1,4 +1,5 @@
-"""`RNNCell`: one step of the Elman recurrence, for code that writes its own loop over time."""
+"""`RNNCell`: one step of the Elman recurrence, for code that writes its own loop over time,
+and `RNNCellBase`, what it shares with `LSTMCell` and `GRUCell`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,68 @@ from .module import Module
 from .rnn_base import _check_same_dtype, _empty_parameter
 
 
-class RNNCell(Module):
+class RNNCellBase(Module):
+    """What `RNNCell`, `LSTMCell` and `GRUCell` share: torch's parameters, init, checks, repr.
+
+    ``weight_ih`` (G * hidden_size, input_size), ``weight_hh`` (G * hidden_size, hidden_size)
+    and, with bias, ``bias_ih`` and ``bias_hh`` (G * hidden_size,), where G = `num_chunks` is
+    the number of gates (1 for RNNCell, 4 for LSTMCell, 3 for GRUCell).
+    """
+
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool, num_chunks: int, dtype: Any = None
+    ) -> None:
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.weight_ih = _empty_parameter((num_chunks * hidden_size, input_size), dtype)
+        self.weight_hh = _empty_parameter((num_chunks * hidden_size, hidden_size), dtype)
+        if bias:
+            self.bias_ih = _empty_parameter((num_chunks * hidden_size,), dtype)
+            self.bias_hh = _empty_parameter((num_chunks * hidden_size,), dtype)
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as torch."""
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def _check_input(self, input: Tensor) -> None:
+        """torch's checks (made in C++ there), in its order and words."""
+        if input.size(1) != self.input_size:
+            raise RuntimeError(
+                f"input has inconsistent input_size: got {input.size(1)} expected {self.input_size}"
+            )
+
+    def _check_hidden(self, input: Tensor, hx: Tensor, index: int = 0) -> None:
+        """... and for each state tensor (h is hidden0, an LSTM's c hidden1)."""
+        if input.size(0) != hx.size(0):
+            raise RuntimeError(
+                f"Input batch size {input.size(0)} doesn't match hidden{index} batch size "
+                f"{hx.size(0)}"
+            )
+        if hx.size(1) != self.hidden_size:
+            raise RuntimeError(
+                f"hidden{index} has inconsistent hidden_size: got {hx.size(1)}, "
+                f"expected {self.hidden_size}"
+            )
+
+    def extra_repr(self) -> str:
+        """``10, 20, bias=False, nonlinearity=relu`` (torch prints the name without quotes)."""
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+
+class RNNCell(RNNCellBase):
     r"""One step of an Elman RNN: ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)``.
 
     With ``nonlinearity='relu'``, ReLU replaces tanh. Loop over a sequence yourself (see the
@@ -63,26 +125,8 @@ class RNNCell(Module):
         nonlinearity: str = "tanh",
         dtype: Any = None,
     ) -> None:
-        super().__init__()
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.bias = bias
-        self.weight_ih = _empty_parameter((hidden_size, input_size), dtype)
-        self.weight_hh = _empty_parameter((hidden_size, hidden_size), dtype)
-        if bias:
-            self.bias_ih = _empty_parameter((hidden_size,), dtype)
-            self.bias_hh = _empty_parameter((hidden_size,), dtype)
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
+        super().__init__(input_size, hidden_size, bias, num_chunks=1, dtype=dtype)
         self.nonlinearity = nonlinearity
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """Every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as torch."""
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for weight in self.parameters():
-            init.uniform_(weight, -stdv, stdv)
 
     def forward(self, input: Tensor, hx: Optional[Tensor] = None) -> Tensor:
         if input.dim() not in (1, 2):
@@ -111,28 +155,7 @@ class RNNCell(Module):
         return h if is_batched else h.squeeze(0)
 
     def _check_forward_args(self, input: Tensor, hx: Tensor) -> None:
-        """torch's checks (made in C++ there), in its order and words."""
-        if input.size(1) != self.input_size:
-            raise RuntimeError(
-                f"input has inconsistent input_size: got {input.size(1)} expected {self.input_size}"
-            )
-        if input.size(0) != hx.size(0):
-            raise RuntimeError(
-                f"Input batch size {input.size(0)} doesn't match hidden0 batch size {hx.size(0)}"
-            )
-        if hx.size(1) != self.hidden_size:
-            raise RuntimeError(
-                f"hidden0 has inconsistent hidden_size: got {hx.size(1)}, "
-                f"expected {self.hidden_size}"
-            )
+        self._check_input(input)
+        self._check_hidden(input, hx)
         _check_same_dtype(input, self.weight_ih)
         _check_same_dtype(hx, self.weight_hh)
-
-    def extra_repr(self) -> str:
-        """``10, 20, bias=False, nonlinearity=relu`` (torch prints the name without quotes)."""
-        s = f"{self.input_size}, {self.hidden_size}"
-        if self.bias is not True:
-            s += f", bias={self.bias}"
-        if self.nonlinearity != "tanh":
-            s += f", nonlinearity={self.nonlinearity}"
-        return s

@@ -4,6 +4,8 @@ RNNs need this most: backprop-through-time multiplies by W_hh once per step, so 
 grow exponentially with the sequence length ("exploding gradients"). Both functions change the
 `.grad` of each parameter in place and are called between ``loss.backward()`` and
 ``optimizer.step()``.
+
+Variable-length batches (padding and packing) are in the submodule `nn.utils.rnn`, as in torch.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from typing import Union
 
 import numpy as np
 
-from .._tensor import Tensor
+from ..._tensor import Tensor
+from . import rnn
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "rnn"]
 
 Tensors = Union[Tensor, Iterable[Tensor]]
 
