@@ -75,8 +75,22 @@ def folded_rnn() -> None:
     save(dot, "rnn_100_steps_folded")
 
 
+def lstm() -> None:
+    """nn.LSTM(3, 4) over 3 steps, after a backward pass from the last step: each step one box,
+    each gate a box inside it, and the cell state c running along the bottom."""
+    torch.manual_seed(0)
+    lstm = nn.LSTM(3, 4)
+    with torch.autograd.retain_values():
+        output, (hn, cn) = lstm(torch.randn(3, 2, 3))
+        loss = output[-1].sum()
+    with torch.autograd.retain_grads():
+        loss.backward()
+    save(viz.make_dot(loss, dict(lstm.named_parameters()), show_grads=True), "lstm_3_steps")
+
+
 if __name__ == "__main__":
     IMAGES.mkdir(exist_ok=True)
     expression()
     seed_rnn()
     folded_rnn()
+    lstm()

@@ -20,6 +20,7 @@ one score per symbol), trained with cross-entropy, `optim.SGD` with momentum and
 
     python examples/train_toy_sequence.py                # a few seconds; --help for the flags
     python examples/train_toy_sequence.py --delay 12 --seq-len 28     # a longer memory
+    python examples/train_toy_sequence.py --cell lstm                 # or gru: a gated cell
 
 Pictures go to ``out/train_toy_sequence/``: the learning curve (PNG) and the computation graph
 of one training step on a short sequence (SVG), one box per time step.
@@ -66,7 +67,15 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     model = p.add_argument_group("the model")
     model.add_argument("--hidden-size", type=int, default=64)
     model.add_argument("--layers", type=int, default=1, help="stacked RNN layers (num_layers)")
-    model.add_argument("--nonlinearity", choices=["tanh", "relu"], default="tanh")
+    model.add_argument(
+        "--cell",
+        choices=["rnn", "lstm", "gru"],
+        default="rnn",
+        help="nn.RNN, or a gated cell: nn.LSTM or nn.GRU (docs/lstm_gru.md)",
+    )
+    model.add_argument(
+        "--nonlinearity", choices=["tanh", "relu"], default="tanh", help="nn.RNN's (--cell rnn)"
+    )
     train = p.add_argument_group("training")
     train.add_argument("--lr", type=float, default=0.1, help="SGD learning rate")
     train.add_argument("--momentum", type=float, default=0.9, help="SGD momentum")
@@ -113,11 +122,17 @@ def make_batch(batch_size: int, seq_len: int, symbols: int, delay: int) -> tuple
 
 # ---- the model --------------------------------------------------------------------------------
 class EchoNet(nn.Module):
-    """nn.RNN reads the one-hot symbols; nn.Linear turns each hidden state into symbol scores."""
+    """nn.RNN (or nn.LSTM, nn.GRU) reads the one-hot symbols; nn.Linear turns each hidden state
+    into symbol scores."""
 
-    def __init__(self, symbols: int, hidden_size: int, num_layers: int, nonlinearity: str) -> None:
+    def __init__(
+        self, symbols: int, hidden_size: int, num_layers: int, nonlinearity: str, cell: str = "rnn"
+    ) -> None:
         super().__init__()
-        self.rnn = nn.RNN(symbols, hidden_size, num_layers, nonlinearity=nonlinearity)
+        if cell == "rnn":
+            self.rnn = nn.RNN(symbols, hidden_size, num_layers, nonlinearity=nonlinearity)
+        else:  # the gated cells have no nonlinearity option; their output is h_t just the same
+            self.rnn = {"lstm": nn.LSTM, "gru": nn.GRU}[cell](symbols, hidden_size, num_layers)
         self.head = nn.Linear(hidden_size, symbols)
 
     def forward(self, x: mt.Tensor) -> mt.Tensor:
@@ -203,6 +218,30 @@ def train(args: argparse.Namespace, model: EchoNet, held_out: tuple[Any, Any, An
     }
 
 
+def failure_message(args: argparse.Namespace, steps: int, accuracy: float) -> str:
+    """What went wrong when the target was not reached, and what to try."""
+    lines = [
+        f"target {args.target_accuracy:.0%} not reached in {steps} steps "
+        f"(held-out accuracy {accuracy:.1%}, chance {1 / args.symbols:.0%})."
+    ]
+    if args.cell == "rnn":
+        lines += [
+            f"The answer at step t was read at step t - {args.delay}: its gradient must travel back "
+            f"{args.delay} steps, and in nn.RNN each step multiplies it by W_hh and tanh' -- it "
+            "fades (vanishing gradients; examples/gradient_flow.py draws it).",
+            "Try a gated cell, whose additive state keeps the gradient alive: --cell lstm or "
+            "--cell gru (docs/lstm_gru.md, examples/long_delay.py); keep gradient clipping on "
+            f"(--clip, now {args.clip or 'off'}) so the steps that do get a gradient stay stable; "
+            "or a shorter --delay.",
+        ]
+    else:
+        lines.append(
+            "Try more --steps, a smaller --lr, or gradient clipping (--clip, now "
+            f"{args.clip or 'off'})."
+        )
+    return "\n".join(lines)
+
+
 def show_one(model: EchoNet, held_out: tuple[Any, Any, Any], delay: int) -> None:
     """Print one held-out sequence with its targets and the model's answers."""
     seq, x, _ = held_out
@@ -253,9 +292,10 @@ def plot_curves(history: dict, args: argparse.Namespace, folder: Path) -> Option
         title="Gradient norm", xlabel="SGD step", ylabel="‖∂L/∂θ‖ (log scale)", yscale="log"
     )
     ax_norm.legend()
+    cell = {"rnn": f"nn.RNN ({args.nonlinearity})", "lstm": "nn.LSTM", "gru": "nn.GRU"}[args.cell]
     fig.suptitle(
-        f"nn.RNN echoes the symbol seen {args.delay} steps ago "
-        f"({args.nonlinearity}, hidden size {args.hidden_size}, layers {args.layers})"
+        f"{cell} echoes the symbol seen {args.delay} steps ago "
+        f"(hidden size {args.hidden_size}, layers {args.layers})"
     )
     fig.tight_layout()
     return save_figure(plt, fig, folder / "learning_curve.png")
@@ -295,7 +335,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
     # Held-out sequences are drawn once, before training; every training batch is new. With
     # 8 symbols there are 8^20 possible sequences, so the model cannot have seen these ones.
     held_out = make_batch(args.held_out, args.seq_len, args.symbols, args.delay)
-    model = EchoNet(args.symbols, args.hidden_size, args.layers, args.nonlinearity)
+    model = EchoNet(args.symbols, args.hidden_size, args.layers, args.nonlinearity, args.cell)
     n_params = sum(p.numel() for p in model.parameters())
     print(
         f"task : echo the symbol seen {args.delay} steps ago ({args.symbols} symbols, "
@@ -309,10 +349,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
     result = train(args, model, held_out)
     final_loss, accuracy = evaluate(model, held_out[1], held_out[2], args.delay)
     if result["reached_at"] is None:
-        print(
-            f"target {args.target_accuracy:.0%} not reached in {result['steps']} steps "
-            "(try more --steps, or see --help)"
-        )
+        print(failure_message(args, result["steps"], accuracy))
     print("one held-out sequence:")
     show_one(model, held_out, args.delay)
     files = [plot_curves(result["history"], args, folder), draw_training_step(model, args, folder)]
