@@ -30,6 +30,7 @@ SECTIONS = [
     ("minitorch_rnn.nn.functional", "Functions (`mt.nn.functional`, usually `F`)"),
     ("minitorch_rnn.nn.init", "Initialisation (`mt.nn.init`)"),
     ("minitorch_rnn.nn.utils", "Gradient utilities (`mt.nn.utils`)"),
+    ("minitorch_rnn.nn.utils.rnn", "Variable-length batches (`mt.nn.utils.rnn`)"),
     ("minitorch_rnn.optim", "Optimizers (`mt.optim`)"),
     ("minitorch_rnn.optim.lr_scheduler", "Learning-rate schedules (`mt.optim.lr_scheduler`)"),
     ("minitorch_rnn.serialization", "Files (`mt.save`, `mt.load`, `mt.serialization`)"),

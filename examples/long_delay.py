@@ -172,6 +172,12 @@ def train(args: argparse.Namespace, cell: str, held_out: tuple[mt.Tensor, mt.Ten
             if accuracy >= args.target_accuracy:
                 reached = step
                 break
+    if not history["step"]:  # --steps 0: only the gradient at initialisation
+        with mt.no_grad():
+            history["step"].append(0)
+            history["accuracy"].append(
+                float((model(held_out[0]).argmax(-1) == held_out[1]).numpy().mean())
+            )
     return {
         "reached": reached,
         "accuracy": history["accuracy"][-1],
