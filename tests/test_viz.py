@@ -84,7 +84,7 @@ def test_expression_counts() -> None:
 
 
 def test_one_layer_rnn_over_three_steps_counts() -> None:
-    # nn.RNN._run_direction, inside scope "layer 0": b_ih + b_hh (Add), w_ih.T (Permute), the
+    # nn.rnn_loop.run_direction, inside scope "layer 0": b_ih + b_hh (Add), w_ih.T (Permute), the
     # projection of all steps as torch's linear does it -- x.view(6, 4) @ w_ih.T + b as one
     # Addmm (x needs no grad, so its View is not on the tape), the View back to (3, 2, 8) --,
     # unbind (Unbind), w_hh.T (Permute), and the final stack (Stack): 7 ops. Inside each scope
