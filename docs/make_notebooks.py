@@ -26,7 +26,7 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 NOTEBOOKS = DOCS.parent / "notebooks"
 # The learner's path, in order: page -> notebook of the same name.
-PAGES = ["autograd.md", "rnn_bptt.md", "graphs.md", "exercises.md"]
+PAGES = ["autograd.md", "rnn_bptt.md", "graphs.md", "exercises.md", "lstm_gru.md"]
 
 FENCE = re.compile(r"^```(\w*)\s*$")
 LINK = re.compile(r"(!?)\[([^\]]*)\]\(([^)\s]+)\)")  # [text](target) and ![alt](picture)

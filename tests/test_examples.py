@@ -113,7 +113,7 @@ def test_train_toy_sequence_failure_says_what_to_try(tmp_path: Path, capsys: Any
 
 def test_long_delay_rnn_fails_where_lstm_and_gru_learn(tmp_path: Path) -> None:
     """The lesson's claims (docs/lstm_gru.md, section 5), with bounds: remember the first of 80
-    symbols. Measured at the default seed: GRU 75 steps, LSTM 100, RNN not in 400 (~70%)."""
+    symbols. Measured at the default seed: GRU 75 steps, LSTM 125, RNN not in 400 (~68%)."""
     with one_blas_thread():  # as the script does: tiny matmuls, where threads only wait
         m = example("long_delay").main(["--steps", "200", "--held-out", "128", "--out", str(tmp_path)])
     rnn, lstm, gru = (m["results"][c] for c in ("rnn", "lstm", "gru"))
@@ -122,7 +122,7 @@ def test_long_delay_rnn_fails_where_lstm_and_gru_learn(tmp_path: Path) -> None:
     assert rnn["reached"] is None and rnn["accuracy"] < 0.9
     # how far back the gradient reaches: ||dL/dh_0|| against ||dL/dh_79||
     assert rnn["init_norms"][0] < 1e-15 * rnn["init_norms"][-1]
-    assert rnn["trained_norms"][0] < 1e-25 * rnn["trained_norms"][-1]
+    assert rnn["trained_norms"][0] < 1e-15 * rnn["trained_norms"][-1]
     for r in (lstm, gru):
         assert r["trained_norms"][0] > 1e-4 * r["trained_norms"][-1]
     if HAVE_MATPLOTLIB:
@@ -130,10 +130,11 @@ def test_long_delay_rnn_fails_where_lstm_and_gru_learn(tmp_path: Path) -> None:
 
 
 def test_long_delay_with_torchs_init_the_lstm_gradient_vanishes_too(tmp_path: Path) -> None:
-    m = example("long_delay").main(["--gate-bias", "0", "--steps", "0", "--cells", "lstm",
+    m = example("long_delay").main(["--gate-bias", "0", "--steps", "0", "--cells", "lstm,gru",
                                     "--out", str(tmp_path)])  # fmt: skip
-    norms = m["results"]["lstm"]["init_norms"]
-    assert norms[0] < 1e-12 * norms[-1]  # f ~ 0.5 at every step: the additive path is shut
+    for cell in ("lstm", "gru"):  # f (or z) ~ 0.5 at every step: the additive path is shut
+        norms = m["results"][cell]["init_norms"]
+        assert norms[0] < 1e-12 * norms[-1], cell
 
 
 def test_gradient_flow(tmp_path: Path) -> None:
@@ -286,6 +287,7 @@ print(json.dumps({"before": before, "after": blas_threads()}))
 # the examples that pin their BLAS, with arguments for a short run
 PINNED = {
     "train_toy_sequence": ["--steps", "1"],
+    "long_delay": ["--steps", "1", "--cells", "gru", "--seq-len", "10"],
     "char_rnn": ["--steps", "1"],
     "gradient_flow": ["--steps", "1"],
     "sine_wave": ["--steps", "1"],
