@@ -424,3 +424,11 @@ def test_viz_draws_the_gates_as_labelled_boxes() -> None:
         assert f'label="{label}"' in source or f"label={label}" in source, label
     for name in ["weight_ih_l0", "weight_hh_l0"]:  # each weight drawn once
         assert source.count(name) == 1, name
+
+
+def test_viz_folds_a_long_lstm_like_a_long_rnn() -> None:
+    """The gate scopes sit inside the "t=k" steps, so the drawer folds long sequences as usual."""
+    lstm = mt.nn.LSTM(2, 3, bidirectional=True)
+    out, _ = lstm(mt.randn(20, 1, 2))
+    source = mt.viz.make_dot(out[-1].sum(), dict(lstm.named_parameters()), max_steps=6).source
+    assert "14 more steps" in source and 'label="t=19"' in source and 'label="t=10"' not in source
