@@ -14,7 +14,7 @@ Clipping each parameter on its own would be a different rule (and change the dir
 Parameters whose grad is None are skipped. Return `total`, the norm *before* clipping (worth
 logging: it shows when gradients explode). torch's name ends in `_`: it changes its input.
 
-The check compares your gradients with `nn.utils.clip_grad_norm_` (nn/utils.py) after
+The check compares your gradients with `nn.utils.clip_grad_norm_` (nn/utils/__init__.py) after
 clipping, and then trains nn.RNN on the echo task with your clipping.
 
 Check your work:  python -m minitorch_rnn.exercises check DIR clip
