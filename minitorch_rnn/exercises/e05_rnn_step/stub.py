@@ -13,7 +13,8 @@ Shapes (N: batch size, H_in: input features, H: hidden size):
     x (N, H_in), h (N, H), weight_ih (H, H_in), weight_hh (H, H), bias_ih (H,), bias_hh (H,)
 
 The check compares your numbers and gradients with `nn.RNNCell` and `nn.RNN` (read
-nn/rnn_loop.py's `run_direction` and nn/rnn.py's `_step` afterwards: the same loop, hoisted for speed).
+nn/rnn_loop.py's `run_direction` and nn/rnn.py's `_step` afterwards: the same loop,
+hoisted for speed).
 
 Check your work:  python -m minitorch_rnn.exercises check DIR rnn_step
 """
