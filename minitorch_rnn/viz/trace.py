@@ -51,6 +51,8 @@ class Node:
     value: Any = None
     grad: Optional[list[np.ndarray]] = None
     folded: tuple[int, ...] = ()  # a FOLD node: the time steps it stands for
+    # the tape's own object: the `Function` node or the leaf tensor (the step-through page uses it)
+    of: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -143,6 +145,7 @@ def _op_node(node_id: str, op: Function) -> Node:
         detail=op.name(),
         value=value,
         grad=list(op.grad_outputs) if op.grad_outputs is not None else None,
+        of=op,
     )
 
 
@@ -157,6 +160,7 @@ def _leaf_node(node_id: str, t: Tensor, names: Mapping[int, str]) -> Node:
         detail="Parameter" if is_param else "Tensor (requires_grad=True)",
         value=t._data,
         grad=[t.grad._data] if t.grad is not None else None,
+        of=t,
     )
 
 
