@@ -82,6 +82,7 @@ class Step:
     terms: list[LeafTerm] = field(default_factory=list)
     nodes: int = 1  # backward nodes in this step
     running: list[float] = field(default_factory=list)  # each leaf's ‖grad so far‖ after it
+    heads: list[list[float]] = field(default_factory=list)  # ... and its first entries
     counts: list[int] = field(default_factory=list)  # each leaf's number of terms after it
     arrived_from: list[str] = field(default_factory=list)  # a fold: who sent each of `arrived`
 
@@ -95,7 +96,9 @@ class Recording:
     leaf_shapes: list[tuple[int, ...]]
     leaf_ids: list[str]
     start: list[float]  # ‖.grad‖ before (not 0 when gradients were already accumulating)
+    start_heads: list[list[float]]
     final: list[float]
+    final_heads: list[list[float]]  # the first entries of each .grad, as Python prints them
     seed: Summary
 
 
@@ -169,25 +172,30 @@ def record_backward(
         counts[i] += 1
         visits[-1].terms.append(LeafTerm(i, _term_label(term.scope, term.node), _norm(term.grad)))
         visits[-1].running = [_norm(s) if s is not None else 0.0 for s in sums]
+        visits[-1].heads = [_head(s) for s in sums]
         visits[-1].counts = list(counts)
 
     terms = term_observer(leaves, on_term)
     start = [_norm(s) if s is not None else 0.0 for s in sums]
+    start_heads = [_head(s) for s in sums]
     seed = np.ones_like(root._data)
     # Watch a plain backward pass that writes nothing (as autograd.grad does), then run the
     # real one: every `.grad` is then exactly what `root.backward()` gives, whichever engine.
     run_backward([root], [seed], retain_graph=True, inputs=leaves, observe=observe)
     root.backward(retain_graph=retain_graph)
 
-    steps = _page_steps(visits, drawn_id, folds, len(leaves), start)
-    final = [_norm(t.grad._data) if t.grad is not None else 0.0 for t in leaves]
+    steps = _page_steps(visits, drawn_id, folds, start, start_heads)
+    grads = [None if t.grad is None else t.grad._data for t in leaves]
+    final = [_norm(g) if g is not None else 0.0 for g in grads]
     return Recording(
         steps,
         names,
         [tuple(t.shape) for t in leaves],
         [n.id for n in leaf_nodes],
         start,
+        start_heads,
         final,
+        [_head(g) for g in grads],
         summarize(seed),
     )
 
@@ -205,6 +213,7 @@ class _Visit:
         self.targets: list[Any] = []  # the object each send went to
         self.terms: list[LeafTerm] = []
         self.running: Optional[list[float]] = None  # set when a term arrives
+        self.heads: list[list[float]] = []
         self.counts: Optional[list[int]] = None
         self._edge = 0
 
@@ -223,12 +232,12 @@ def _page_steps(
     visits: list[_Visit],
     drawn_id: dict[int, str],
     folds: dict[str, Node],
-    n_leaves: int,
     start: list[float],
+    start_heads: list[list[float]],
 ) -> list[Step]:
     """One step per visit, except that consecutive visits inside one fold become one step."""
     steps: list[Step] = []
-    running, counts = list(start), [0] * n_leaves
+    running, heads, counts = start, start_heads, [0] * len(start)
     i = 0
     while i < len(visits):
         box = drawn_id.get(id(visits[i].node), "")
@@ -242,8 +251,8 @@ def _page_steps(
         for v in visits[i:j]:
             step.terms += v.terms
             if v.running is not None and v.counts is not None:
-                running, counts = v.running, v.counts
-        step.running, step.counts = list(running), list(counts)
+                running, heads, counts = v.running, v.heads, v.counts
+        step.running, step.heads, step.counts = running, heads, counts
         steps.append(step)
         i = j
     return steps
@@ -316,8 +325,11 @@ def derivative_of(op: type) -> str:
 def summarize(g: Any) -> Summary:
     a = np.asarray(g)
     norm = _norm(a)
-    head = [float(v) for v in a.ravel()[:HEAD]]
-    return Summary(tuple(a.shape), norm, norm / math.sqrt(max(a.size, 1)), head)
+    return Summary(tuple(a.shape), norm, norm / math.sqrt(max(a.size, 1)), _head(a))
+
+
+def _head(a: Optional[np.ndarray]) -> list[float]:
+    return [] if a is None else [float(v) for v in a.ravel()[:HEAD]]
 
 
 def _norm(a: np.ndarray) -> float:

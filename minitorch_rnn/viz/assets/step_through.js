@@ -21,18 +21,40 @@ for (const g of document.querySelectorAll("#graph g.node, #graph g.cluster, #gra
   }
 }
 
+// Zoom: start at the width of the panel (at most 1.6 times graphviz's size), then -, fit, +.
+const svg = document.querySelector("#graph svg");
+const natural = svg ? svg.viewBox.baseVal.width * 96 / 72 : 0;  // graphviz sizes in points
+let zoom = 1;
+function fitWidth() {
+  const room = document.getElementById("graph").clientWidth - 20;
+  return Math.min(1.6, room / natural);
+}
+function setZoom(z) {
+  zoom = Math.max(0.2, Math.min(4, z));
+  if (svg) svg.style.width = `${natural * zoom}px`;
+}
+for (const button of document.querySelectorAll("#zoom button")) {
+  button.addEventListener("click", () => {
+    const how = button.dataset.zoom;
+    setZoom(how === "fit" ? fitWidth() : how === "in" ? zoom * 1.25 : zoom / 1.25);
+  });
+}
+if (svg) setZoom(fitWidth());
+
 function fmt(x) {
   if (typeof x !== "number") return String(x);
   if (x === 0) return "0";
   return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5 ? String(Number(x.toPrecision(6))) : x.toExponential(4);
 }
+function short(x) { return typeof x === "number" ? String(Number(x.toPrecision(4))) : String(x); }
+function headText(h) { return h.length ? "[" + h.slice(0, 3).map(short).join(", ") + ", \u2026]" : "None"; }
 function shapeText(s) { return "(" + s.join(", ") + (s.length === 1 ? ",)" : ")"); }
 function esc(s) {
   return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 }
 function gradText(g) {
   const shape = (g.count > 1 ? g.count + " \u00d7 " : "") + shapeText(g.shape);
-  const head = g.count > 1 ? "" : " &nbsp;first entries [" + g.head.map(fmt).join(", ") +
+  const head = g.count > 1 ? "" : " &nbsp;first entries [" + g.head.map(short).join(", ") +
     (g.head.length < g.shape.reduce((a, b) => a * b, 1) ? ", \u2026" : "") + "]";
   return `<span class="num">${esc(shape)}</span> &nbsp;\u2016g\u2016 <span class="num">${fmt(g.norm)}</span>` +
     ` &nbsp;RMS <span class="num">${fmt(g.rms)}</span>${head}`;
@@ -91,8 +113,10 @@ function card(step) {
 const rows = data.leaves.map((name, i) => {
   const tr = document.createElement("tr");
   tr.innerHTML = `<td><b>${esc(name)}</b><br><small class="num">${esc(shapeText(data.leaf_shapes[i]))}</small></td>` +
-    `<td class="terms"></td><td class="num" data-param="${esc(name)}"></td>` +
-    `<td class="num final" data-final="${esc(name)}">${fmt(data.final[i])}</td>`;
+    `<td class="terms"></td><td><span class="num" data-param="${esc(name)}"></span>` +
+    `<br><small class="num head"></small></td>` +
+    `<td><span class="num final" data-final="${esc(name)}">${fmt(data.final[i])}</span>` +
+    `<br><small class="num">${headText(data.final_heads[i])}</small></td>`;
   document.querySelector("#leaves tbody").appendChild(tr);
   return tr;
 });
@@ -116,7 +140,7 @@ function show(newK) {
     const here = svgParts[step.highlight];
     if (here) {
       here.classList.add("current");
-      here.scrollIntoView({ block: "nearest", inline: "nearest" });
+      here.scrollIntoView({ block: "center", inline: "center" });
     }
     const targets = new Set(step.sends.map((s) => s.to_id));
     for (const [src, g] of edgesInto[step.highlight] || []) {
@@ -137,6 +161,7 @@ function show(newK) {
       }
     }
     tr.querySelector(".terms").innerHTML = chips.length ? chips.join("") + ` <small>(${counts[i]})</small>` : "\u2014";
+    tr.querySelector(".head").textContent = headText(step ? step.heads[i] : data.start_heads[i]);
     const cell = tr.querySelector("[data-param]");
     cell.textContent = fmt(running[i]);
     cell.dataset.value = String(running[i]);
