@@ -87,10 +87,11 @@ function card(step) {
     html += `<p class="note">A folded span: ${step.nodes} backward nodes of the time steps the ` +
       `picture hides run in this one step of the page.</p>`;
   }
-  for (const rule of step.derivative) {
-    const missing = !rule || /:\s*$/.test(rule);
+  for (const rule of step.derivative) {  // a fold lists "Op: rule" for each op inside it
+    const op = fold ? rule.split(":")[0] : step.op;
+    const missing = fold ? /:\s*$/.test(rule) : !rule;
     html += missing
-      ? `<div class="rule missing">(no <code>Derivative:</code> line in the docstring of ${esc(rule || step.op)})</div>`
+      ? `<div class="rule missing">${esc(op)}: no <code>Derivative:</code> line in its docstring</div>`
       : `<div class="rule">${esc(rule)}</div>`;
   }
   html += `<h4>${fold ? "What came in from outside the span" : "The gradient that arrived"}</h4>`;
@@ -160,6 +161,7 @@ function show(newK) {
         }
       }
     }
+    if (chips.length > 10) chips.splice(4, chips.length - 8, `<small>\u2026 ${chips.length - 8} more \u2026</small>`);
     tr.querySelector(".terms").innerHTML = chips.length ? chips.join("") + ` <small>(${counts[i]})</small>` : "\u2014";
     tr.querySelector(".head").textContent = headText(step ? step.heads[i] : data.start_heads[i]);
     const cell = tr.querySelector("[data-param]");
