@@ -181,15 +181,10 @@ def _data_node(
     """Data that needs no gradient: `t` itself (None once it is gone: then only the shape the
     op saw), or the slice `slice_of` of it (``"[0]"``: ``h0[0]``)."""
     name = names.get(id(t), "data") if t is not None else "data"
-    whole = t is not None and not slice_of
-    return Node(
-        node_id,
-        DATA,
-        name + slice_of,
-        (t.shape if whole else shape,),
-        detail="data (needs no gradient)",
-        value=t._data if whole else None,
-    )
+    node = Node(node_id, DATA, name + slice_of, (shape,), detail="data (needs no gradient)")
+    if t is not None and not slice_of:  # the whole tensor: its own shape and value
+        node.shapes, node.value = (t.shape,), t._data
+    return node
 
 
 def _outside_steps(scope: tuple[str, ...]) -> tuple[str, ...]:
