@@ -1,8 +1,9 @@
 """`record_backward(root)`: a real backward pass, written down one node at a time.
 
 The step-through page (``step_through.py``) shows what this records. Like `trace`, it is plain
-data, testable without graphviz or a browser. It runs the plain engine (autograd/plain.py)
-with an ``observe`` callback, which sees every gradient sent, and writes down
+data, testable without graphviz or a browser. It watches a plain backward pass
+(autograd/plain.py) through its ``observe`` callback, which sees every gradient sent, and
+writes down
 
 * for each node, in the order backward visits them (newest first): the gradient that arrived
   at its outputs, and what it sent along each edge;
@@ -11,7 +12,8 @@ with an ``observe`` callback, which sees every gradient sent, and writes down
   time step (through ``W_hh^T``, a Permute), ``weight_ih_l0`` -- used once, by one matmul over
   all steps -- gets one.
 
-It *is* a backward pass: afterwards every leaf's ``.grad`` is what ``root.backward()`` gives.
+The watched pass writes nothing (as ``autograd.grad`` does); then ``root.backward()`` runs for
+real, so every leaf's ``.grad`` is exactly what it gives (and hooks run in both passes).
 Time steps that the picture folds away (`fold_steps`) are one step here too: their nodes run
 one after the other, so the step shows what went into and came out of the whole span.
 """

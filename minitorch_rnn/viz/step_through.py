@@ -82,7 +82,8 @@ def step_through(
         rankdir, title, root_name: the drawing's direction, the page's title, the output's name.
         retain_graph: as in ``backward()``.
 
-    Afterwards every leaf's ``.grad`` is what ``root.backward()`` would have given.
+    Afterwards every leaf's ``.grad`` is what ``root.backward()`` would have given. (The pass
+    is watched first and then run for real: tensor hooks are called twice.)
     """
     # the drawing first: the backward pass frees what forward saved, not the tape's shape
     svg = _svg(make_dot(root, params, max_steps=max_steps, rankdir=rankdir))
