@@ -110,7 +110,10 @@ class Div(Function):
 
 class Remainder(Function):
     """a mod b, with the sign of b (Python's % and torch.remainder);  d/da = 1,
-    d/db = -floor(a / b)."""
+    d/db = -floor(a / b).
+
+    Derivative: d(a mod b)/da = 1, d(a mod b)/db = -floor(a / b)
+    """
 
     ufunc = np.remainder
 
