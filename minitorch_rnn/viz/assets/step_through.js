@@ -21,7 +21,8 @@ for (const g of document.querySelectorAll("#graph g.node, #graph g.cluster, #gra
   }
 }
 
-// Zoom: start at the width of the panel (at most 1.6 times graphviz's size), then -, fit, +.
+// Zoom: start at the width of the panel (1 to 1.6 times graphviz's size: never smaller than
+// it draws, so the labels stay readable; the page scrolls to the current node), then -, fit, +.
 const svg = document.querySelector("#graph svg");
 const natural = svg ? svg.viewBox.baseVal.width * 96 / 72 : 0;  // graphviz sizes in points
 let zoom = 1;
@@ -39,7 +40,7 @@ for (const button of document.querySelectorAll("#zoom button")) {
     setZoom(how === "fit" ? fitWidth() : how === "in" ? zoom * 1.25 : zoom / 1.25);
   });
 }
-if (svg) setZoom(fitWidth());
+if (svg) setZoom(Math.max(1, fitWidth()));
 
 function fmt(x) {
   if (typeof x !== "number") return String(x);
@@ -47,7 +48,7 @@ function fmt(x) {
   return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5 ? String(Number(x.toPrecision(6))) : x.toExponential(4);
 }
 function short(x) { return typeof x === "number" ? String(Number(x.toPrecision(4))) : String(x); }
-function headText(h) { return h.length ? "[" + h.slice(0, 3).map(short).join(", ") + ", \u2026]" : "None"; }
+function headText(h) { return h.length ? "[" + h.slice(0, 2).map(short).join(", ") + ", \u2026]" : "None"; }
 function shapeText(s) { return "(" + s.join(", ") + (s.length === 1 ? ",)" : ")"); }
 function esc(s) {
   return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
@@ -171,6 +172,8 @@ function show(newK) {
     final.classList.toggle("equal", k === N && Math.abs(running[i] - data.final[i]) <= 1e-6 * Math.max(1, data.final[i]));
     tr.classList.toggle("changed", !!step && step.terms.some((t) => t.leaf === i));
   });
+  const changed = document.querySelector("#leaves tr.changed");  // show the row a term reached
+  if (changed) changed.scrollIntoView({ block: "nearest" });
 }
 
 document.getElementById("next").addEventListener("click", () => show(k + 1));
