@@ -108,8 +108,8 @@ def test_a_long_sequence_folds_into_one_step_per_span() -> None:
     folds = [s for s in rec.steps if s.nodes > 1]
     # per layer: the 94 hidden steps (2 nodes each) are one step of the page
     assert [(s.title, s.nodes, s.highlight) for s in folds] == [
-        ("… 94 more steps …", 188, "cluster_fold1"),
-        ("… 94 more steps …", 188, "cluster_fold0"),
+        ("... 94 more steps ...", 188, "cluster_fold1"),
+        ("... 94 more steps ...", 188, "cluster_fold0"),
     ]
     # Index, Sum; per layer 7 ops + 6 steps * 2 + 1 fold (+ View in layer 1): 2 + 20 + 21
     assert len(rec.steps) == 43

@@ -90,8 +90,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[list[str]] = None) -> int:
     args = parser().parse_args(argv)
-    page = (args.output or "").endswith(".html")  # the step-through page runs backward itself
-    if page:
+    as_page = (args.output or "").endswith(".html")  # the step-through page runs backward itself
+    if as_page:
         args.grads = False
     if args.demo == "rnn":
         root, params = demos.rnn(
@@ -107,11 +107,14 @@ def main(argv: Optional[list[str]] = None) -> int:
         )
     else:
         root, params = demos.expression(backward=args.grads, seed=args.seed)
-    if page:
+    if as_page:
         from .step_through import step_through
 
         try:
-            print(step_through(root, params, max_steps=args.max_steps or None).save(args.output))
+            page = step_through(
+                root, params, max_steps=args.max_steps or None, program=args.program
+            )
+            print(page.save(args.output))
         except GraphvizNotFound as e:
             print(f"error: {e}", file=sys.stderr)
             return 1

@@ -151,6 +151,7 @@ class _Drawing:
                 if depth < len(n.scope):  # (a dict keeps the order of first use)
                     self.child_scopes.setdefault(n.scope[:depth], {})[n.scope[: depth + 1]] = None
         self.rows = step_rows(graph)  # row of each node inside its time step
+        self.order_point: dict[str, str] = {}  # a step's first node -> the point above it
         # A fold box is drawn the shape of a step: one row per row of a step, so that each
         # arrow enters it where it would enter a step (graphviz then keeps it in line).
         self.fold_rows = {n.id: 1 for n in graph.nodes if n.kind == FOLD}
@@ -307,7 +308,14 @@ class _Drawing:
                 attrs["ltail"] = f"cluster_{src.id}"
             if dst.kind == FOLD:
                 attrs["lhead"] = f"cluster_{dst.id}"
-            dot.edge(self.endpoint(e.src, e.src_row), self.endpoint(e.dst, e.dst_row), **attrs)
+            tail, head = self.endpoint(e.src, e.src_row), self.endpoint(e.dst, e.dst_row)
+            if src.kind == DATA and head in self.order_point:
+                # h0 into the first step: through the point that keeps the steps in order, so
+                # that the data box sits above its step and leaves the order of steps alone
+                dot.edge(tail, self.order_point[head], arrowhead="none", **attrs)
+                attrs.pop("label", None)
+                tail = self.order_point[head]
+            dot.edge(tail, head, **attrs)
 
     def keep_in_order(self, dot: Any, targets: list[str]) -> None:
         """Ask graphviz to put the boxes that start at `targets` in this order: left to right
@@ -321,6 +329,7 @@ class _Drawing:
         a step.)
         """
         points = [f"order_{targets[0]}_{i}" for i in range(len(targets))]
+        self.order_point.update(zip(targets, points))
         in_rank_order = targets if self.down else targets[::-1]  # "LR" fills a rank bottom up
         chain = points if self.down else points[::-1]
         with dot.subgraph() as row:

@@ -71,6 +71,7 @@ def step_through(
     retain_graph: bool = False,
     title: str = "Backpropagation, step by step",
     root_name: str = "loss",
+    program: Optional[str] = None,
 ) -> StepThrough:
     """Run ``root.backward()`` and return a page that replays it one node at a time.
 
@@ -81,12 +82,13 @@ def step_through(
             the nodes of the hidden steps run as one step of the page.
         rankdir, title, root_name: the drawing's direction, the page's title, the output's name.
         retain_graph: as in ``backward()``.
+        program: what draws the graph, as in `render` (``"dot"``, ``"graphviz-pure"``).
 
     Afterwards every leaf's ``.grad`` is what ``root.backward()`` would have given. (The pass
     is watched first and then run for real: tensor hooks are called twice.)
     """
     # the drawing first: the backward pass frees what forward saved, not the tape's shape
-    svg = _svg(make_dot(root, params, max_steps=max_steps, rankdir=rankdir))
+    svg = _svg(make_dot(root, params, max_steps=max_steps, rankdir=rankdir), program)
     recording = record_backward(root, params, max_steps=max_steps, retain_graph=retain_graph)
     data = dataclasses.asdict(recording)
     data["root"] = root_name
@@ -115,10 +117,10 @@ def _asset(name: str) -> str:
     return (resources.files(__package__) / "assets" / name).read_text(encoding="utf-8")
 
 
-def _svg(dot: Any) -> str:
+def _svg(dot: Any, program: Optional[str]) -> str:
     """The drawing as an inline ``<svg>`` element (without the XML prolog and doctype)."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = render(dot, os.path.join(tmp, "graph.svg"))
+        path = render(dot, os.path.join(tmp, "graph.svg"), program=program)
         with open(path, encoding="utf-8") as f:
             text = f.read()
     return text[text.index("<svg") :]
