@@ -89,9 +89,12 @@ def step_through_page() -> None:
     output, hn = rnn(input, h0)
     names = {"input": input, "h0": h0, **dict(rnn.named_parameters())}
     with tempfile.TemporaryDirectory() as tmp:
-        path = viz.step_through(output.sum(), names).save(Path(tmp) / "backward.html")
+        page_file = viz.step_through(output.sum(), names, program="graphviz-pure")
+        path = page_file.save(Path(tmp) / "backward.html")
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium"))
+            browser = p.chromium.launch(
+                executable_path=shutil.which("chromium"), args=["--no-sandbox"]
+            )
             page = browser.new_page(viewport={"width": 1500, "height": 950})
             page.goto(Path(path).as_uri())
             for _ in range(28):
