@@ -50,7 +50,7 @@ def seed_rnn() -> None:
     input = torch.randn(3, 3, 10)
     h0 = torch.randn(2, 3, 20)
     output, hn = rnn(input, h0)
-    params = dict(rnn.named_parameters())
+    params = {"input": input, "h0": h0, **dict(rnn.named_parameters())}  # names for the data too
     save(viz.make_dot(output.sum(), params), "rnn_seed_3_steps")
 
     # The same, after a backward pass from the last step's output only: the gradient has to
@@ -88,9 +88,40 @@ def lstm() -> None:
     save(viz.make_dot(loss, dict(lstm.named_parameters()), show_grads=True), "lstm_3_steps")
 
 
+def step_through_page() -> None:
+    """A screenshot of the step-through page (graphs.md, section 7) at step 28 of 36: needs
+    Chromium and Playwright for Python (pip install playwright; apt-get install chromium)."""
+    import shutil
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    torch.manual_seed(0)
+    rnn = nn.RNN(10, 20, 2)
+    input, h0 = torch.randn(5, 3, 10), torch.randn(2, 3, 20)
+    output, hn = rnn(input, h0)
+    names = {"input": input, "h0": h0, **dict(rnn.named_parameters())}
+    with tempfile.TemporaryDirectory() as tmp:
+        page_file = viz.step_through(output.sum(), names, program="graphviz-pure")
+        path = page_file.save(Path(tmp) / "backward.html")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=shutil.which("chromium"), args=["--no-sandbox"]
+            )
+            page = browser.new_page(viewport={"width": 1500, "height": 950})
+            page.goto(Path(path).as_uri())
+            for _ in range(28):
+                page.click("#next")
+            page.screenshot(path=str(IMAGES / "step_through.png"))
+            browser.close()
+    print("wrote docs/images/step_through.png")
+
+
 if __name__ == "__main__":
     IMAGES.mkdir(exist_ok=True)
     expression()
     seed_rnn()
     folded_rnn()
     lstm()
+
+    step_through_page()

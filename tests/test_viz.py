@@ -40,7 +40,7 @@ def expression() -> tuple[mt.Tensor, dict[str, mt.Tensor]]:
 def rnn_loss(steps: int = 3, layers: int = 1, bidirectional: bool = False, last: bool = False):
     mt.manual_seed(0)
     rnn = nn.RNN(4, 8, layers, bidirectional=bidirectional)
-    output, _ = rnn(mt.randn(steps, 2, 4))  # h0 defaults to zeros: data, not drawn
+    output, _ = rnn(mt.randn(steps, 2, 4))  # h0 defaults to zeros: data, drawn as such
     return (output[-1].sum() if last else output.sum()), rnn
 
 
@@ -94,9 +94,12 @@ def test_one_layer_rnn_over_three_steps_counts() -> None:
     # W_hh->Permute: 8. Step 0: Unbind->Addmm, Permute->Addmm,
     # Addmm->Tanh: 3 (h0 needs no grad); steps 1 and 2 also get the previous Tanh: 4 each.
     # Three Tanh->Stack, Stack->Sum, Sum->output: 5. In all 8 + 11 + 5 = 24.
+    # Data that needs no gradient is drawn too, one box per use in each layer box: x (viewed as
+    # (6, 4) for the projection) and h0[0] (the zeros, into t=0): +2 nodes, +2 edges.
     loss, rnn = rnn_loss(steps=3)
     graph = viz.trace(loss)
-    assert len(graph.nodes) == 19 and len(graph.edges) == 24
+    assert len(graph.nodes) == 21 and len(graph.edges) == 26
+    assert sorted(n.label for n in graph.of_kind("data")) == ["data", "data[0]"]
     assert sorted({n.scope for n in graph.of_kind("op")}) == [
         (),
         ("layer 0",),
@@ -105,7 +108,8 @@ def test_one_layer_rnn_over_three_steps_counts() -> None:
         ("layer 0", "t=2"),
     ]
     svg = svg_of(viz.make_dot(loss, legend=False))
-    assert len(groups(svg, "node")) == 19 and len(groups(svg, "edge")) == 24
+    # (h0[0]'s arrow bends at the point that keeps the steps in order: two pieces in the SVG)
+    assert len(groups(svg, "node")) == 21 and len(groups(svg, "edge")) == 26 + 1
     # a "layer 0" box around three "t=k" boxes, each labelled
     assert titles(svg, "cluster") == [
         "cluster_layer 0",
@@ -123,11 +127,12 @@ def test_two_layer_bidirectional_rnn_counts() -> None:
     # layer-1 box). Cat after layer 0 and after layer 1, Sum and output: 4 more nodes, with
     # edges 2 + 2 (the Stacks into each Cat), Cat->Sum, Sum->output.
     # Nodes 4 * (13 + 4) + 2 + 4 = 74; edges 4 * 22 + 4 + 2 + 2 + 1 + 1 = 98; boxes 4 + 4 * 3 = 16.
+    # Data: h0[k] in each of the 4 boxes, x in both layer-0 boxes: +6 nodes, +6 edges.
     loss, rnn = rnn_loss(steps=3, layers=2, bidirectional=True)
     graph = viz.trace(loss)
-    assert len(graph.nodes) == 74 and len(graph.edges) == 98
+    assert len(graph.nodes) == 80 and len(graph.edges) == 104
     svg = svg_of(viz.make_dot(loss, legend=False))
-    assert len(groups(svg, "node")) == 74 and len(groups(svg, "edge")) == 98
+    assert len(groups(svg, "node")) == 80 and len(groups(svg, "edge")) == 104 + 4  # (h0 bends)
     boxes = titles(svg, "cluster")
     assert len(boxes) == 16
     for layer in ("layer 0", "layer 0 reverse", "layer 1", "layer 1 reverse"):
@@ -174,7 +179,7 @@ def test_edges_follow_the_data_and_unbind_slices_are_numbered() -> None:
     assert into_steps == [(t, ("layer 0", f"t={t}")) for t in range(3)]
     assert graph.edges[-1].dst == "output"
     source = viz.make_dot(loss).source
-    assert 'headlabel="[2]"' in source
+    assert 'label="[2]"' in source and "headlabel" not in source  # not on the step's title
     assert "Unbind\n3 x (2, 8)" in source
 
 
@@ -186,7 +191,8 @@ def test_folding_keeps_one_page_for_a_hundred_steps() -> None:
     # Edges per layer: 8 outside the steps (+2 in layer 1: Stack->View->Addmm), steps t=0: 3,
     # t=1, 2, 97, 98, 99: 4 each (t=97's hidden state comes from the fold), into the fold:
     # from Unbind, the W_hh Permute and t=2's Tanh, out of it: into Stack (4), kept steps into
-    # Stack: 6. So 41 + 43, with Sum and output 86.
+    # Stack: 6. So 41 + 43, with Sum and output 86. Data: x and h0[0] in layer 0, h0[1] in
+    # layer 1 (one arrow each): 54 nodes, 89 edges.
     mt.manual_seed(0)
     rnn = nn.RNN(4, 8, 2)
     sizes = []
@@ -197,7 +203,7 @@ def test_folding_keeps_one_page_for_a_hundred_steps() -> None:
         folds = graph.of_kind("fold")
         assert [f.label for f in folds] == [f"... {steps - 6} more steps ..."] * 2
         assert folds[0].folded == tuple(range(3, steps - 3))
-    assert sizes == [(51, 86), (51, 86)]
+    assert sizes == [(54, 89), (54, 89)]
 
     dot = viz.make_dot(output.sum(), legend=False)  # max_steps=6 is the default
     svg = svg_of(dot)
@@ -218,8 +224,9 @@ def test_folding_your_own_loop_and_the_limits() -> None:
     graph = viz.fold_steps(viz.trace(h.sum()), max_steps=4)
     steps = sorted({n.scope for n in graph.of_kind("op") if n.scope})
     assert steps == [("t=0",), ("t=1",), ("t=18",), ("t=19",)]
-    assert len(viz.trace(h.sum()).nodes) == 2 + 20 * 2 + 1  # w, 20 * (MatMul, Tanh), Sum, output
-    assert len(graph.nodes) == 2 + 4 * 2 + 1 + 1  # ... and the fold node
+    # w, the first h (data), 20 * (MatMul, Tanh), Sum, output
+    assert len(viz.trace(h.sum()).nodes) == 3 + 20 * 2 + 1
+    assert len(graph.nodes) == 3 + 4 * 2 + 1 + 1  # ... and the fold node
     assert viz.fold_steps(viz.trace(h.sum()), None).nodes == viz.trace(h.sum()).nodes
     with pytest.raises(ValueError, match="at least 2"):
         viz.fold_steps(graph, 1)

@@ -14,7 +14,7 @@ through them at once, so each term has the input's shape and names the node that
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -38,12 +38,24 @@ def contributions(root: Tensor, inputs: Sequence[Tensor]) -> list[list[Term]]:
 
     Nothing is written to ``.grad`` and the graph is kept (``retain_graph=True``)."""
     from . import plain  # (at call time: these import the Tensor, which imports autograd)
-    from .function import Function
 
     if root.numel() != 1:
         raise RuntimeError("grad can be implicitly created only for scalar outputs")
-    index = {id(t): i for i, t in enumerate(inputs)}
     found: list[list[Term]] = [[] for _ in inputs]
+    observe = term_observer(inputs, lambda i, term: found[i].append(term))
+    seed = np.ones_like(root._data)
+    plain.run_backward([root], [seed], retain_graph=True, inputs=list(inputs), observe=observe)
+    return found
+
+
+def term_observer(
+    inputs: Sequence[Tensor], on_term: Callable[[int, Term], None]
+) -> Callable[[Any, Any, Any], None]:
+    """An ``observe`` callback for `plain.run_backward`: ``on_term(i, term)`` for every term
+    that reaches ``inputs[i]`` (the step-through page uses it too, on a real backward pass)."""
+    from .function import Function
+
+    index = {id(t): i for i, t in enumerate(inputs)}
 
     def chain_to_input(target: Any) -> Any:
         """Follow view nodes down to an input: (input position, [view nodes]), or None."""
@@ -70,8 +82,6 @@ def contributions(root: Tensor, inputs: Sequence[Tensor]) -> list[list[Term]]:
             g = g.resolve() if isinstance(g, DeferredGrad) else g
         name = source.name() if isinstance(source, Function) else str(source)
         scope = source.scope if isinstance(source, Function) else ()
-        found[i].append(Term(scope, name, np.array(g)))
+        on_term(i, Term(scope, name, np.array(g)))
 
-    seed = np.ones_like(root._data)
-    plain.run_backward([root], [seed], retain_graph=True, inputs=list(inputs), observe=observe)
-    return found
+    return observe

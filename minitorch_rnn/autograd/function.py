@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import traceback
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -66,6 +67,10 @@ class Function:
         None  # weakrefs of tensors that called retain_grad()
     )
     tensor_hooks: Optional[dict[int, dict[int, Any]]] = None  # register_hook, by output nr
+    # Inputs that need no gradient (the data x, h0) have no edge. For pictures of the tape a
+    # node notes each one as (position, shape, weakref to the tensor it is a view of, how it
+    # was taken: "[0]", "view" or ""). A weak reference: the node still keeps no input alive.
+    data_inputs: tuple[tuple[int, tuple[int, ...], Any, str], ...] = ()
 
     # Subclasses define both as @staticmethods (see the module docstring).
     forward: Callable[..., Any]
@@ -178,10 +183,13 @@ class Function:
         """Make this ctx a node of the tape: the results' grad_fn, with edges to the inputs."""
         # (Plain loops: this runs for every op, and in Python 3.11 a comprehension is one more
         # function call -- three of them cost ~7% of an RNN's forward.)
-        edges, versions, shapes = [], [], []
+        edges, versions, shapes, data = [], [], [], []
         saved = self.saved_tensors or ()
         for t in inputs:
-            edges.append(_edge(t))
+            edge = _edge(t)
+            edges.append(edge)
+            if edge is None and t._data.ndim:  # data, not a number like the 3 of `x * 3`
+                data.append(_data_input(len(edges) - 1, t))
             for a in saved:  # watch the version of every tensor whose array it saved
                 if a is t._data:
                     versions.append(t._vc)
@@ -194,6 +202,8 @@ class Function:
                     break
             r._requires_grad, r.grad_fn, r._output_nr = True, self, i
         self.next_edges, self.output_shapes = tuple(edges), tuple(shapes)
+        if data:
+            self.data_inputs = tuple(data)
         self.scope, self.seq = state.scope, next(_creation_order)
         if versions:  # keep the version counters, to catch a later in-place change
             self.saved_versions = tuple(versions)
@@ -215,6 +225,17 @@ def _index_op() -> type:
     from ..ops.shape import Index
 
     return Index
+
+
+def _data_input(position: int, t: Tensor) -> tuple[int, tuple[int, ...], Any, str]:
+    """An input that needs no gradient, for pictures: see `Function.data_inputs`."""
+    base, how = t, ""
+    if t._view is not None:
+        index = t._view[2].get("index")
+        how = f"[{index[0]}]" if isinstance(index, tuple) and len(index) == 1 else "view"
+        while base._view is not None:
+            base = base._view[0]
+    return position, t._data.shape, weakref.ref(base), how
 
 
 def _edge(t: Tensor) -> Edge:

@@ -45,7 +45,10 @@ def _dtype_error(a: np.dtype, b: np.dtype, vectors: bool) -> RuntimeError:
 
 
 class MatMul(Function):
-    """a @ b;  d/da = grad @ b^T, d/db = a^T @ grad (then summed over broadcast batch dims)."""
+    """a @ b;  d/da = grad @ b^T, d/db = a^T @ grad (then summed over broadcast batch dims).
+
+    Derivative: d(a @ b)/da = grad b^T, d(a @ b)/db = a^T grad
+    """
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -105,6 +108,8 @@ class Addmm(Function):
     for 2-D input (as torch's Linear does): one node where ``input + m1 @ m2`` makes two.
     d/d(input) = beta (summed over broadcast dims); d/dm1 = alpha grad m2^T;
     d/dm2 = alpha m1^T grad.
+
+    Derivative: d/d(input) = beta, d/dm1 = alpha grad m2^T, d/dm2 = alpha m1^T grad
     """
 
     @staticmethod

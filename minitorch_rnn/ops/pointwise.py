@@ -24,7 +24,10 @@ def _binary(op: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 class Add(Function):
-    """a + b;  d/da = 1, d/db = 1."""
+    """a + b;  d/da = 1, d/db = 1.
+
+    Derivative: d(a + b)/da = 1, d(a + b)/db = 1  (each summed over its broadcast dims)
+    """
 
     ufunc = np.add  # `x.add_(y)` outside the tape writes with it straight into x
 
@@ -40,7 +43,10 @@ class Add(Function):
 
 
 class Sub(Function):
-    """a - b;  d/da = 1, d/db = -1."""
+    """a - b;  d/da = 1, d/db = -1.
+
+    Derivative: d(a - b)/da = 1, d(a - b)/db = -1
+    """
 
     ufunc = np.subtract
 
@@ -57,7 +63,10 @@ class Sub(Function):
 
 
 class Mul(Function):
-    """a * b;  d/da = b, d/db = a."""
+    """a * b;  d/da = b, d/db = a.
+
+    Derivative: d(a * b)/da = b, d(a * b)/db = a
+    """
 
     ufunc = np.multiply
 
@@ -79,7 +88,10 @@ class Mul(Function):
 
 class Div(Function):
     """a / b;  d/da = 1/b, d/db = -a/b^2, computed as -(a/b)/b so a tiny b does not overflow
-    b^2 (torch's derivatives.yaml does the same)."""
+    b^2 (torch's derivatives.yaml does the same).
+
+    Derivative: d(a / b)/da = 1/b, d(a / b)/db = -a/b^2
+    """
 
     ufunc = np.divide
 
@@ -98,7 +110,10 @@ class Div(Function):
 
 class Remainder(Function):
     """a mod b, with the sign of b (Python's % and torch.remainder);  d/da = 1,
-    d/db = -floor(a / b)."""
+    d/db = -floor(a / b).
+
+    Derivative: d(a mod b)/da = 1, d(a mod b)/db = -floor(a / b)
+    """
 
     ufunc = np.remainder
 
@@ -118,7 +133,10 @@ class Remainder(Function):
 
 
 class Neg(Function):
-    """-x;  d/dx = -1."""
+    """-x;  d/dx = -1.
+
+    Derivative: d(-x)/dx = -1
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -130,7 +148,10 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """x ** p for a Python number p;  d/dx = p * x^(p-1)."""
+    """x ** p for a Python number p;  d/dx = p * x^(p-1).
+
+    Derivative: d x^p/dx = p x^(p-1)
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, exponent: float) -> np.ndarray:
@@ -146,7 +167,10 @@ class Pow(Function):
 
 
 class Tanh(Function):
-    """tanh(x);  d/dx = 1 - tanh(x)^2, so we save the *output* (cheapest)."""
+    """tanh(x);  d/dx = 1 - tanh(x)^2, so we save the *output* (cheapest).
+
+    Derivative: d tanh(x)/dx = 1 - tanh(x)^2
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -167,7 +191,10 @@ class Relu(Function):
 
     Backward *selects* (`np.where`) rather than multiplying by a 0/1 mask: an infinite incoming
     gradient times 0 would be NaN (``relu(x).log()`` at x = 0), and torch gives 0 there. A NaN
-    output lets the gradient through, as torch's ``threshold_backward`` does."""
+    output lets the gradient through, as torch's ``threshold_backward`` does.
+
+    Derivative: d relu(x)/dx = 1 where x > 0, else 0
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -182,7 +209,10 @@ class Relu(Function):
 
 
 class Sigmoid(Function):
-    """1 / (1 + e^-x);  d/dx = s(x) * (1 - s(x))."""
+    """1 / (1 + e^-x);  d/dx = s(x) * (1 - s(x)).
+
+    Derivative: d s(x)/dx = s(x) (1 - s(x))
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -199,7 +229,10 @@ class Sigmoid(Function):
 
 
 class Exp(Function):
-    """e^x;  d/dx = e^x (the output again)."""
+    """e^x;  d/dx = e^x (the output again).
+
+    Derivative: d e^x/dx = e^x
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -214,7 +247,10 @@ class Exp(Function):
 
 
 class Log(Function):
-    """ln(x);  d/dx = 1/x."""
+    """ln(x);  d/dx = 1/x.
+
+    Derivative: d ln(x)/dx = 1/x
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -230,7 +266,10 @@ class Log(Function):
 
 
 class Clone(Function):
-    """A copy;  d/dx = 1."""
+    """A copy;  d/dx = 1.
+
+    Derivative: d/dx = 1: the gradient passes through
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -242,7 +281,10 @@ class Clone(Function):
 
 
 class ToCopy(Function):
-    """Change dtype (``x.to(mt.float64)``); the gradient goes back in the input's dtype."""
+    """Change dtype (``x.to(mt.float64)``); the gradient goes back in the input's dtype.
+
+    Derivative: d/dx = 1: the gradient, cast back to x's dtype
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -256,7 +298,10 @@ class ToCopy(Function):
 
 class PowTensor(Function):
     """a ** b for tensors a, b;  d/da = b a^(b-1) (0 where b = 0), d/db = a^b ln(a) (0 where
-    a = 0 and b >= 0) -- torch's pow_backward_self / pow_backward_exponent."""
+    a = 0 and b >= 0) -- torch's pow_backward_self / pow_backward_exponent.
+
+    Derivative: d a^b/da = b a^(b-1), d a^b/db = a^b ln(a)
+    """
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -23,7 +23,10 @@ def _expand(grad: np.ndarray, axes: Axes, keepdim: bool, shape: tuple[int, ...])
 
 
 class Sum(Function):
-    """sum over `axes`;  d/dx_i = 1 for every summed x_i."""
+    """sum over `axes`;  d/dx_i = 1 for every summed x_i.
+
+    Derivative: d sum(x)/dx_i = 1: grad spread back over the summed dims
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, axes: Axes, keepdim: bool) -> np.ndarray:
@@ -37,7 +40,10 @@ class Sum(Function):
 
 
 class Mean(Function):
-    """mean over `axes`;  d/dx_i = 1/n."""
+    """mean over `axes`;  d/dx_i = 1/n.
+
+    Derivative: d mean(x)/dx_i = 1/n
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, axes: Axes, keepdim: bool) -> np.ndarray:
@@ -52,7 +58,10 @@ class Mean(Function):
 
 
 class Max(Function):
-    """max of all entries;  the gradient is shared evenly between tied maxima (as torch)."""
+    """max of all entries;  the gradient is shared evenly between tied maxima (as torch).
+
+    Derivative: d max(x)/dx_i = 1/k for each of the k tied maxima, 0 elsewhere
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -68,7 +77,10 @@ class Max(Function):
 
 
 class MaxDim(Function):
-    """max along `dim`, given the argmax `indices`;  the gradient goes to those positions."""
+    """max along `dim`, given the argmax `indices`;  the gradient goes to those positions.
+
+    Derivative: d/dx = grad at the argmax along dim, 0 elsewhere
+    """
 
     @staticmethod
     def forward(
@@ -90,7 +102,10 @@ class MaxDim(Function):
 
 
 class Min(Max):
-    """min of all entries;  the gradient is shared evenly between tied minima (as torch)."""
+    """min of all entries;  the gradient is shared evenly between tied minima (as torch).
+
+    Derivative: d min(x)/dx_i = 1/k for each of the k tied minima, 0 elsewhere
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -100,7 +115,10 @@ class Min(Max):
 
 
 class MinDim(MaxDim):
-    """min along `dim`, given the argmin `indices`;  the gradient goes to those positions."""
+    """min along `dim`, given the argmin `indices`;  the gradient goes to those positions.
+
+    Derivative: d/dx = grad at the argmin along dim, 0 elsewhere
+    """
 
 
 def _centered(x: np.ndarray, axes: Axes) -> np.ndarray:
@@ -109,7 +127,10 @@ def _centered(x: np.ndarray, axes: Axes) -> np.ndarray:
 
 class Var(Function):
     """Variance over `axes`, sum (x_i - mean)^2 / (N - correction);
-    d/dx_i = 2 (x_i - mean) / (N - correction)."""
+    d/dx_i = 2 (x_i - mean) / (N - correction).
+
+    Derivative: d var(x)/dx_i = 2 (x_i - mean) / (N - correction)
+    """
 
     @staticmethod
     def forward(
@@ -138,7 +159,10 @@ def _var_backward(
 
 class Std(Function):
     """Standard deviation, sqrt(var);  d/dx_i = (x_i - mean) / ((N - correction) std), and 0
-    where std = 0 (torch's std_backward masks those, where the formula would give NaN)."""
+    where std = 0 (torch's std_backward masks those, where the formula would give NaN).
+
+    Derivative: d std(x)/dx_i = (x_i - mean) / ((N - correction) std)
+    """
 
     @staticmethod
     def forward(
@@ -160,7 +184,10 @@ class Std(Function):
 
 class Cumsum(Function):
     """Running sum along `dim`, y_i = x_0 + ... + x_i;  d/dx_j = sum over i >= j of grad_i, a
-    running sum from the other end."""
+    running sum from the other end.
+
+    Derivative: d/dx_j = sum of grad_i over i >= j (a running sum from the other end)
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
@@ -176,7 +203,10 @@ class Cumsum(Function):
 class Prod(Function):
     """Product over `dim` (all entries when None);  d/dx_i = prod_{j != i} x_j, which is
     y / x_i when no entry is zero (torch divides then too); with zeros, the product of the
-    others comes from running products from both ends (torch's prod_safe_zeros_backward)."""
+    others comes from running products from both ends (torch's prod_safe_zeros_backward).
+
+    Derivative: d prod(x)/dx_i = the product of the other entries
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: Optional[int], keepdim: bool) -> np.ndarray:

@@ -17,7 +17,10 @@ from .pointwise import _binary
 
 
 class Maximum(Function):
-    """max(a, b) elementwise;  the gradient goes to the larger, half to each where they tie."""
+    """max(a, b) elementwise;  the gradient goes to the larger, half to each where they tie.
+
+    Derivative: d/da = 1 where a > b, 1/2 where a = b, 0 elsewhere (and the same for b)
+    """
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -35,7 +38,10 @@ class Maximum(Function):
 
 
 class Clamp(Function):
-    """x limited to [min, max];  d/dx = 1 inside the range, 0 where it was clamped."""
+    """x limited to [min, max];  d/dx = 1 inside the range, 0 where it was clamped.
+
+    Derivative: d/dx = 1 where min <= x <= max, else 0
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, min: Any = None, max: Any = None) -> np.ndarray:
@@ -61,7 +67,10 @@ class Clamp(Function):
 
 
 class Minimum(Function):
-    """min(a, b) elementwise;  the gradient goes to the smaller, half to each where they tie."""
+    """min(a, b) elementwise;  the gradient goes to the smaller, half to each where they tie.
+
+    Derivative: d/da = 1 where a < b, 1/2 where a = b, 0 elsewhere (and the same for b)
+    """
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -83,7 +92,10 @@ class ClampTensor(Function):
 
     d/dx = 1 where lo <= x <= hi; d/dlo = 1 where x < lo (and lo < hi); d/dhi = 1 where x > hi
     or hi < lo -- torch's clamp_backward and clamp_backward_min_max: when the bounds cross, the
-    result is hi, and so is the gradient's destination."""
+    result is hi, and so is the gradient's destination.
+
+    Derivative: d/dx = 1 inside [lo, hi]; d/dlo = 1 where x < lo; d/dhi = 1 where x > hi
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -105,7 +117,10 @@ class ClampTensor(Function):
 
 class Where(Function):
     """`condition ? a : b` elementwise (all three broadcast);  d/da = 1 where the condition
-    holds, d/db = 1 elsewhere. The condition is a parameter: a mask has no gradient."""
+    holds, d/db = 1 elsewhere. The condition is a parameter: a mask has no gradient.
+
+    Derivative: d/da = 1 where the condition holds, d/db = 1 elsewhere
+    """
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray, condition: np.ndarray) -> np.ndarray:
@@ -127,7 +142,10 @@ class Where(Function):
 
 class MaskedFill(Function):
     """x with `value` where `mask` is True (mask and x broadcast);  d/dx = 1 where the mask is
-    False, 0 where it was filled (torch: ``grad.masked_fill(mask, 0)``)."""
+    False, 0 where it was filled (torch: ``grad.masked_fill(mask, 0)``).
+
+    Derivative: d/dx = 1 where the mask is False, 0 where it was filled
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:

@@ -16,7 +16,10 @@ from .broadcast import unbroadcast
 
 
 class View(Function):
-    """Same entries, new shape;  backward reshapes the gradient back."""
+    """Same entries, new shape;  backward reshapes the gradient back.
+
+    Derivative: d/dx = grad viewed back in x's shape
+    """
 
     is_view = True
 
@@ -38,19 +41,31 @@ class View(Function):
 
 
 class Reshape(View):
-    """`x.reshape(...)`: a View under torch's other name."""
+    """`x.reshape(...)`: a View under torch's other name.
+
+    Derivative: d/dx = grad reshaped back to x's shape
+    """
 
 
 class Unsqueeze(View):
-    """`x.unsqueeze(d)`: a View that inserts a size-1 dim."""
+    """`x.unsqueeze(d)`: a View that inserts a size-1 dim.
+
+    Derivative: d/dx = grad with the inserted dim taken out
+    """
 
 
 class Squeeze(View):
-    """`x.squeeze(d)`: a View that drops size-1 dims."""
+    """`x.squeeze(d)`: a View that drops size-1 dims.
+
+    Derivative: d/dx = grad with the size-1 dims put back
+    """
 
 
 class Expand(Function):
-    """Broadcast to a bigger shape without copying;  backward sums over the broadcast dims."""
+    """Broadcast to a bigger shape without copying;  backward sums over the broadcast dims.
+
+    Derivative: d/dx = grad summed over the broadcast dims
+    """
 
     is_view = True
 
@@ -70,7 +85,10 @@ class Expand(Function):
 
 
 class Transpose(Function):
-    """Swap two dims;  backward swaps them back."""
+    """Swap two dims;  backward swaps them back.
+
+    Derivative: d/dx = grad with the two dims swapped back
+    """
 
     is_view = True
 
@@ -85,7 +103,10 @@ class Transpose(Function):
 
 
 class Permute(Function):
-    """Reorder dims;  backward applies the inverse permutation."""
+    """Reorder dims;  backward applies the inverse permutation.
+
+    Derivative: d/dx = grad permuted back (the inverse permutation)
+    """
 
     is_view = True
 
@@ -107,7 +128,10 @@ def _is_basic(index: Any) -> bool:
 
 
 class Index(Function):
-    """`x[index]`;  backward scatters the gradient back, adding where an entry was picked twice."""
+    """`x[index]`;  backward scatters the gradient back, adding where an entry was picked twice.
+
+    Derivative: d/dx = grad put back at `index` in zeros of x's shape (added where picked twice)
+    """
 
     is_view = (
         True  # (a copy for integer-array indices; sharing the version counter is then only careful)
@@ -139,6 +163,8 @@ class Stack(Function):
 
     When only ``stack(xs)[k]`` was used, `grad` arrives as a `SelectGrad`: xs[k] gets it, and
     every other input a `ZeroGrad`, which takes no memory and vanishes when added to.
+
+    Derivative: d/dx_k = grad[k] along the new dim
     """
 
     takes_deferred = (SelectGrad,)
@@ -160,7 +186,10 @@ class Stack(Function):
 
 
 class Cat(Function):
-    """Join arrays along an existing dim;  backward splits the gradient at the same places."""
+    """Join arrays along an existing dim;  backward splits the gradient at the same places.
+
+    Derivative: d/dx_k = the slice of grad where x_k was placed
+    """
 
     @staticmethod
     def forward(ctx: Any, *xs: np.ndarray, dim: int) -> np.ndarray:
@@ -178,6 +207,8 @@ class Unbind(Function):
 
     One node with many outputs: a loop over ``x.unbind(0)`` costs one stack in backward,
     where a loop over ``x[t]`` would scatter into a full-size zero array at every step.
+
+    Derivative: d/dx = the outputs' gradients stacked along dim
     """
 
     is_view = True
@@ -212,7 +243,10 @@ def _along(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
 
 class Gather(Function):
     """``out[i][j] = x[i][index[i][j]]`` (for dim 1);  backward adds each gradient entry back
-    where its value came from -- torch's ``zeros(x.shape).scatter_add_(dim, index, grad)``."""
+    where its value came from -- torch's ``zeros(x.shape).scatter_add_(dim, index, grad)``.
+
+    Derivative: d/dx = grad added back at the places `index` took it from (scatter_add)
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
@@ -230,17 +264,26 @@ class Gather(Function):
 
 class Sort(Gather):
     """The values of ``x.sort(dim)``: x gathered in sorted order (the order computed outside,
-    as indices);  backward puts each gradient entry back at its entry's place."""
+    as indices);  backward puts each gradient entry back at its entry's place.
+
+    Derivative: d/dx = grad put back at each entry's place before sorting
+    """
 
 
 class Topk(Gather):
     """The values of ``x.topk(k, dim)``: x gathered at the k chosen indices;  backward puts
-    each gradient entry back at its entry's place, zeros elsewhere."""
+    each gradient entry back at its entry's place, zeros elsewhere.
+
+    Derivative: d/dx = grad put back at the k chosen entries, 0 elsewhere
+    """
 
 
 class IndexSelect(Function):
     """The entries at `index` (1-D) along `dim`;  backward adds the gradient back at `index`
-    (torch's ``zeros(x.shape).index_add_(dim, index, grad)``: a repeated index gets both)."""
+    (torch's ``zeros(x.shape).index_add_(dim, index, grad)``: a repeated index gets both).
+
+    Derivative: d/dx = grad added back at `index` along dim (index_add)
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
@@ -256,7 +299,10 @@ class IndexSelect(Function):
 
 
 class Flip(Function):
-    """Reverse the order along `dims` (a copy, as torch's);  backward flips the gradient back."""
+    """Reverse the order along `dims` (a copy, as torch's);  backward flips the gradient back.
+
+    Derivative: d/dx = grad flipped back along the same dims
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:

@@ -16,7 +16,10 @@ from ..autograd.function import Function
 
 class Sqrt(Function):
     """sqrt(x);  d/dx = 1 / (2 sqrt(x)), from the saved *output* (torch: ``grad / (2 * result)``,
-    so at x = 0 the gradient is inf -- or NaN for a zero incoming gradient)."""
+    so at x = 0 the gradient is inf -- or NaN for a zero incoming gradient).
+
+    Derivative: d sqrt(x)/dx = 1 / (2 sqrt(x))
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -33,7 +36,10 @@ class Sqrt(Function):
 
 
 class Rsqrt(Function):
-    """1 / sqrt(x);  d/dx = -1/2 x^(-3/2) = -0.5 * y^3 with y the output."""
+    """1 / sqrt(x);  d/dx = -1/2 x^(-3/2) = -0.5 * y^3 with y the output.
+
+    Derivative: d x^(-1/2)/dx = -1/2 x^(-3/2)
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -49,7 +55,10 @@ class Rsqrt(Function):
 
 
 class Sin(Function):
-    """sin(x);  d/dx = cos(x)."""
+    """sin(x);  d/dx = cos(x).
+
+    Derivative: d sin(x)/dx = cos(x)
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -63,7 +72,10 @@ class Sin(Function):
 
 
 class Cos(Function):
-    """cos(x);  d/dx = -sin(x)."""
+    """cos(x);  d/dx = -sin(x).
+
+    Derivative: d cos(x)/dx = -sin(x)
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -83,7 +95,10 @@ def _sign(x: np.ndarray) -> np.ndarray:
 
 
 class Abs(Function):
-    """|x|;  d/dx = sign(x): 0 at x = 0 (and at NaN), as torch's ``grad * self.sgn()``."""
+    """|x|;  d/dx = sign(x): 0 at x = 0 (and at NaN), as torch's ``grad * self.sgn()``.
+
+    Derivative: d|x|/dx = sign(x)  (0 at x = 0)
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -106,7 +121,10 @@ class _Step(Function):
 
 
 class Sign(_Step):
-    """sign(x): -1, 0 or 1 (0 for NaN, as torch);  d/dx = 0."""
+    """sign(x): -1, 0 or 1 (0 for NaN, as torch);  d/dx = 0.
+
+    Derivative: d sign(x)/dx = 0
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -114,7 +132,10 @@ class Sign(_Step):
 
 
 class Floor(_Step):
-    """The largest integer <= x;  d/dx = 0."""
+    """The largest integer <= x;  d/dx = 0.
+
+    Derivative: d floor(x)/dx = 0
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -122,7 +143,10 @@ class Floor(_Step):
 
 
 class Ceil(_Step):
-    """The smallest integer >= x;  d/dx = 0."""
+    """The smallest integer >= x;  d/dx = 0.
+
+    Derivative: d ceil(x)/dx = 0
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -130,7 +154,10 @@ class Ceil(_Step):
 
 
 class Round(_Step):
-    """x rounded to `decimals` places, halves to even (as torch: round(2.5) = 2);  d/dx = 0."""
+    """x rounded to `decimals` places, halves to even (as torch: round(2.5) = 2);  d/dx = 0.
+
+    Derivative: d round(x)/dx = 0
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, decimals: int = 0) -> np.ndarray:

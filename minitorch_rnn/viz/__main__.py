@@ -4,6 +4,7 @@ python -m minitorch_rnn.viz rnn --layers 2 --steps 3 -o rnn.svg
 python -m minitorch_rnn.viz rnn --steps 100 --loss last --grads -o fading.png
 python -m minitorch_rnn.viz expression --values --grads -o neuron.png
 python -m minitorch_rnn.viz expression -o neuron.pdf     # PDF needs system Graphviz's `dot`
+python -m minitorch_rnn.viz rnn --steps 5 -o backward.html     # the step-through page
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         default=None,
-        help="the picture's file; its extension picks the format (default: <demo>.<format>)",
+        help="the picture's file; its extension picks the format (default: <demo>.<format>); "
+        "a .html file is the step-through page: the backward pass, one node at a time",
     )
     p.add_argument(
         "-f",
@@ -88,6 +90,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[list[str]] = None) -> int:
     args = parser().parse_args(argv)
+    as_page = (args.output or "").endswith(".html")  # the step-through page runs backward itself
+    if as_page:
+        args.grads = False
     if args.demo == "rnn":
         root, params = demos.rnn(
             args.input_size,
@@ -102,6 +107,18 @@ def main(argv: Optional[list[str]] = None) -> int:
         )
     else:
         root, params = demos.expression(backward=args.grads, seed=args.seed)
+    if as_page:
+        from .step_through import step_through
+
+        try:
+            page = step_through(
+                root, params, max_steps=args.max_steps or None, program=args.program
+            )
+            print(page.save(args.output))
+        except GraphvizNotFound as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        return 0
     dot = make_dot(
         root,
         params,

@@ -2,7 +2,7 @@
 
 Each function runs a forward pass (keeping values for ``show_values``), optionally a
 backward pass (keeping gradients for ``show_grads``), and returns the output tensor and the
-names of its parameters, ready for ``make_dot(root, params)``.
+names of its parameters and data (``input``, ``h0``), ready for ``make_dot(root, params)``.
 """
 
 from __future__ import annotations
@@ -60,4 +60,4 @@ def rnn(
     if backward:
         with autograd.retain_grads():
             root.backward()
-    return root, dict(model.named_parameters())
+    return root, {"input": input, "h0": h0, **dict(model.named_parameters())}

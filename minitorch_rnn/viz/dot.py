@@ -18,8 +18,16 @@ from typing import TYPE_CHECKING, Any, Optional
 from .._tensor import Tensor
 from .fold import fold_steps, position, step_of, step_rows
 from .program import digraph_class
-from .style import INVISIBLE, RECURRENT_EDGE, WEIGHT_EDGE, LogScale, draw_legend, node_attrs
-from .trace import FOLD, OP, PARAMETER, Graph, Node, grad_norm, trace
+from .style import (
+    DATA_EDGE,
+    INVISIBLE,
+    RECURRENT_EDGE,
+    WEIGHT_EDGE,
+    LogScale,
+    draw_legend,
+    node_attrs,
+)
+from .trace import DATA, FOLD, OP, PARAMETER, Graph, Node, grad_norm, grad_rms, trace
 
 if TYPE_CHECKING:
     import graphviz
@@ -36,6 +44,7 @@ def make_dot(
     max_steps: Optional[int] = 6,
     rankdir: str = "TB",
     legend: bool = True,
+    grad_measure: str = "rms",
 ) -> graphviz.Digraph:
     """Draw the computation graph that produced `root` (torchviz's name and first arguments).
 
@@ -46,13 +55,17 @@ def make_dot(
         show_values: print a short summary of each node's value (the entries of a tiny
             tensor, else min/mean/max). Ops keep their values only when the forward pass ran
             inside ``mt.autograd.retain_values()``.
-        show_grads: print ||grad|| and colour each node by it (log scale). Ops keep gradients
-            only when backward ran inside ``mt.autograd.retain_grads()``.
+        show_grads: print ||grad|| and its RMS (||grad|| / sqrt(numel)) and colour each node
+            by one of them (log scale). Ops keep gradients only when backward ran inside
+            ``mt.autograd.retain_grads()``.
         max_steps: a loop of ``scope(f"t={t}")`` steps longer than this shows its first and
             last steps and one "... N more steps ..." node. ``None``: draw every step.
         rankdir: ``"TB"`` (data flows down, time steps left to right) or ``"LR"`` (data
             flows right, steps stacked; there graphviz may swap a folded loop's steps).
         legend: add a box that explains the colours.
+        grad_measure: what the colour of ``show_grads`` measures: ``"rms"`` (the typical
+            entry, the default: a big tensor is not darker for having many entries) or
+            ``"norm"`` (||grad|| itself).
 
     Returns:
         a `graphviz.Digraph`: it shows itself in Jupyter; ``.render()`` / ``.pipe()`` it
@@ -74,7 +87,13 @@ def make_dot(
             "`with mt.autograd.retain_grads():` to see them",
             stacklevel=2,
         )
-    scale = LogScale([v for v in norms.values() if v is not None])
+    if grad_measure not in ("rms", "norm"):
+        raise ValueError(f"grad_measure must be 'rms' or 'norm', got {grad_measure!r}")
+    rms: dict[str, Optional[float]] = {}
+    if grad_measure == "rms":
+        rms = {n.id: grad_rms(n, norms[n.id]) for n in graph.nodes if n.id in norms}
+    sizes = rms if grad_measure == "rms" else norms
+    scale = LogScale([v for v in sizes.values() if v is not None])
 
     dot = digraph_class()(
         "minitorch_rnn",
@@ -93,11 +112,11 @@ def make_dot(
         node_attr={"fontname": "Helvetica", "fontsize": "10", "height": "0.3"},
         edge_attr={"color": "#555555", "arrowsize": "0.6", "fontname": "Helvetica"},
     )
-    drawing = _Drawing(graph, show_values, norms, scale, rankdir)
+    drawing = _Drawing(graph, show_values, norms, scale, rankdir, rms)
     drawing.draw_scope(dot, ())
     drawing.draw_edges(dot)
     if legend:
-        draw_legend(dot, scale if show_grads else None, loops=bool(drawing.first))
+        draw_legend(dot, scale if show_grads else None, bool(drawing.first), grad_measure)
     return dot
 
 
@@ -105,9 +124,16 @@ class _Drawing:
     """Turns a traced `Graph` into clusters, nodes and edges of a Digraph."""
 
     def __init__(
-        self, graph: Graph, show_values: bool, norms: dict[str, Any], scale: LogScale, rankdir: str
+        self,
+        graph: Graph,
+        show_values: bool,
+        norms: dict[str, Any],
+        scale: LogScale,
+        rankdir: str,
+        rms: dict[str, Any],
     ) -> None:
         self.graph = graph
+        self.rms = rms
         self.down = rankdir in ("TB", "BT")  # data flows down: steps side by side
         self.show_values = show_values
         self.norms = norms
@@ -125,6 +151,7 @@ class _Drawing:
                 if depth < len(n.scope):  # (a dict keeps the order of first use)
                     self.child_scopes.setdefault(n.scope[:depth], {})[n.scope[: depth + 1]] = None
         self.rows = step_rows(graph)  # row of each node inside its time step
+        self.order_point: dict[str, str] = {}  # a step's first node -> the point above it
         # A fold box is drawn the shape of a step: one row per row of a step, so that each
         # arrow enters it where it would enter a step (graphviz then keeps it in line).
         self.fold_rows = {n.id: 1 for n in graph.nodes if n.kind == FOLD}
@@ -236,7 +263,8 @@ class _Drawing:
         return self.endpoint(self.inside(scope)[0].id, 0)
 
     def attrs(self, node: Node) -> dict:
-        return node_attrs(node, self.show_values, self.norms.get(node.id), self.scale)
+        rms = self.rms.get(node.id)
+        return node_attrs(node, self.show_values, self.norms.get(node.id), self.scale, rms)
 
     # ---- edges ---------------------------------------------------------------------------
     def draw_edges(self, dot: Any) -> None:
@@ -246,10 +274,15 @@ class _Drawing:
             src, dst = self.nodes[e.src], self.nodes[e.dst]
             attrs: dict[str, str] = {}
             if len(src.shapes) > 1 and e.output_nr >= 0:
-                # which of the outputs (an unbind's slices) goes here
-                attrs.update(headlabel=f"[{e.output_nr}]", fontsize="9", labeldistance="1.5")
+                # which of the outputs (an unbind's slices) goes here; a label graphviz makes
+                # room for (a head label would sit on the step's title and read "t=[1]")
+                attrs.update(label=f"[{e.output_nr}]", fontsize="9")
             if src.kind == PARAMETER:
                 attrs["color"] = WEIGHT_EDGE
+            if src.kind == DATA:  # x, h0: no gradient goes back along this arrow
+                attrs.update(style="dashed", color=DATA_EDGE)
+                if e.note:  # "[0]": the slice h0[0]; "view (15, 10)"
+                    attrs.update(label=e.note, fontsize="9", fontcolor=DATA_EDGE)
             a, b = position(src), position(dst)
             row = e.dst_row if dst.kind == FOLD else self.rows.get(e.dst, 0)
             if a and b and a[0] == b[0] and a[1] != b[1]:
@@ -266,11 +299,23 @@ class _Drawing:
             elif b and (a is None or a[0] != b[0]) and row > 0:
                 # From outside into the middle of a step: keep the source above the whole step.
                 attrs["minlen"] = str(row + 1)
+            elif src.kind == OP and dst.scope and src.scope[: len(dst.scope)] != dst.scope:
+                # Into a box from outside (layer 1 reading layer 0's Stack): keep the arrow
+                # straight, so that it does not run under one of the box's weights and seem
+                # to feed it (a heavy edge is one graphviz keeps short and straight).
+                attrs["weight"] = "10"
             if src.kind == FOLD:  # arrows end at the fold's box, not at its invisible rows
                 attrs["ltail"] = f"cluster_{src.id}"
             if dst.kind == FOLD:
                 attrs["lhead"] = f"cluster_{dst.id}"
-            dot.edge(self.endpoint(e.src, e.src_row), self.endpoint(e.dst, e.dst_row), **attrs)
+            tail, head = self.endpoint(e.src, e.src_row), self.endpoint(e.dst, e.dst_row)
+            if src.kind == DATA and head in self.order_point:
+                # h0 into the first step: through the point that keeps the steps in order, so
+                # that the data box sits above its step and leaves the order of steps alone
+                dot.edge(tail, self.order_point[head], arrowhead="none", **attrs)
+                attrs.pop("label", None)
+                tail = self.order_point[head]
+            dot.edge(tail, head, **attrs)
 
     def keep_in_order(self, dot: Any, targets: list[str]) -> None:
         """Ask graphviz to put the boxes that start at `targets` in this order: left to right
@@ -284,6 +329,7 @@ class _Drawing:
         a step.)
         """
         points = [f"order_{targets[0]}_{i}" for i in range(len(targets))]
+        self.order_point.update(zip(targets, points))
         in_rank_order = targets if self.down else targets[::-1]  # "LR" fills a rank bottom up
         chain = points if self.down else points[::-1]
         with dot.subgraph() as row:

@@ -96,7 +96,7 @@ def fold_steps(graph: Graph, max_steps: Optional[int]) -> Graph:
         dst_row = row.get(e.dst, 0) if dst != e.dst else 0
         key = (src, dst, src_row, dst_row)
         if key not in edges:
-            edges[key] = Edge(src, dst, e.output_nr, src_row, dst_row)
+            edges[key] = Edge(src, dst, e.output_nr, src_row, dst_row, e.note)
         elif edges[key].output_nr != e.output_nr:
             edges[key].output_nr = -1  # several outputs, e.g. the slices of an unbind
     return Graph(nodes, list(edges.values()))

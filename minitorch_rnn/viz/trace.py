@@ -3,7 +3,9 @@
 Walking back from ``root.grad_fn`` along every node's ``next_edges`` finds two kinds of
 things: *op nodes* (`Function` instances, one per recorded operation) and *leaf tensors*
 (parameters, or your own tensors with ``requires_grad=True``). Inputs that need no gradient
-(the data ``x``) have no edge, so, as in torchviz, they are not drawn.
+(the data ``x``, the initial state ``h0``) have no edge, but each node notes them
+(``Function.data_inputs``), so they are drawn too, as *data* nodes: otherwise the first time
+step would seem to have no incoming state. Name them with `params` (``{"h0": h0, ...}``).
 
 Edges point the way the data flowed in the forward pass -- from an input to the op that used
 it, and finally to the output -- so the picture reads like the code; gradients flow back
@@ -30,6 +32,7 @@ from ..nn.parameter import Parameter
 
 # Node kinds; the drawing gives each its own colour.
 INPUT, PARAMETER, OP, OUTPUT, FOLD = "input", "parameter", "op", "output", "fold"
+DATA = "data"  # an input that needs no gradient
 
 
 @dataclass
@@ -43,7 +46,7 @@ class Node:
     """
 
     id: str
-    kind: str  # INPUT, PARAMETER, OP, OUTPUT (or FOLD, made by `fold_steps`)
+    kind: str  # INPUT, PARAMETER, OP, OUTPUT, DATA (or FOLD, made by `fold_steps`)
     label: str  # "Tanh", "weight_hh_l0", "output", ...
     shapes: tuple[tuple[int, ...], ...]
     scope: tuple[str, ...] = ()
@@ -51,6 +54,8 @@ class Node:
     value: Any = None
     grad: Optional[list[np.ndarray]] = None
     folded: tuple[int, ...] = ()  # a FOLD node: the time steps it stands for
+    # the tape's own object: the `Function` node or the leaf tensor (the step-through page uses it)
+    of: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -59,6 +64,7 @@ class Edge:
 
     ``output_nr`` is -1 for an arrow that stands for several outputs (see `fold_steps`), and
     an arrow into or out of a FOLD node remembers the row of the step it entered or left.
+    ``note``: how an op took a data input (``"[0]"``: one slice of it, ``"view (15, 10)"``).
     """
 
     src: str
@@ -66,6 +72,7 @@ class Edge:
     output_nr: int = 0
     src_row: int = 0
     dst_row: int = 0
+    note: str = ""
 
 
 @dataclass
@@ -97,6 +104,7 @@ def trace(root: Tensor, params: Optional[Mapping[str, Tensor]] = None) -> Graph:
     graph = Graph()
     ids: dict[int, str] = {}  # id(op node or leaf tensor) -> node id
     leaf_users: dict[str, list[tuple[str, ...]]] = {}  # leaf node id -> scopes of its users
+    data_ids: dict[Any, str] = {}  # (id(data) -- or (id(op), position) --, scope, slice)
 
     def node_id(obj: Any) -> str:
         if id(obj) not in ids:
@@ -112,7 +120,23 @@ def trace(root: Tensor, params: Optional[Mapping[str, Tensor]] = None) -> Graph:
                 if id(leaf) not in ids:
                     graph.nodes.append(_leaf_node(node_id(leaf), leaf, names))
                 leaf_users.setdefault(ids[id(leaf)], []).append(op.scope)
+        data_edges = []
+        for position, shape, ref, how in op.data_inputs:
+            # one box per use and scope, beside its user: h0[0] in "layer 0", h0[1] in "layer 1"
+            base, where = ref(), _outside_steps(op.scope)
+            slice_of = how if how.startswith("[") else ""
+            key = (id(base) if base is not None else (id(op), position), where, slice_of)
+            if key not in data_ids:
+                data_ids[key] = f"d{len(data_ids)}"
+                node = _data_node(data_ids[key], base, shape, names, slice_of)
+                node.scope = where
+                graph.nodes.append(node)
+            note = f"view {tuple(shape)}" if how == "view" and base is not None else ""
+            data_edges.append(Edge(data_ids[key], "", note=note))
         graph.nodes.append(_op_node(node_id(op), op))
+        for e in data_edges:
+            e.dst = ids[id(op)]
+            graph.edges.append(e)
         for edge in op.next_edges:
             if edge is not None:
                 graph.edges.append(Edge(node_id(edge[0]), ids[id(op)], edge[1]))
@@ -143,7 +167,30 @@ def _op_node(node_id: str, op: Function) -> Node:
         detail=op.name(),
         value=value,
         grad=list(op.grad_outputs) if op.grad_outputs is not None else None,
+        of=op,
     )
+
+
+def _data_node(
+    node_id: str,
+    t: Optional[Tensor],
+    shape: tuple[int, ...],
+    names: Mapping[int, str],
+    slice_of: str,
+) -> Node:
+    """Data that needs no gradient: `t` itself (None once it is gone: then only the shape the
+    op saw), or the slice `slice_of` of it (``"[0]"``: ``h0[0]``)."""
+    name = names.get(id(t), "data") if t is not None else "data"
+    node = Node(node_id, DATA, name + slice_of, (shape,), detail="data (needs no gradient)")
+    if t is not None and not slice_of:  # the whole tensor: its own shape and value
+        node.shapes, node.value = (t.shape,), t._data
+    return node
+
+
+def _outside_steps(scope: tuple[str, ...]) -> tuple[str, ...]:
+    """The scope up to its first time step: data is drawn beside the loop, like a weight."""
+    cut = next((i for i, tag in enumerate(scope) if tag.startswith("t=")), len(scope))
+    return scope[:cut]
 
 
 def _leaf_node(node_id: str, t: Tensor, names: Mapping[int, str]) -> Node:
@@ -157,6 +204,7 @@ def _leaf_node(node_id: str, t: Tensor, names: Mapping[int, str]) -> Node:
         detail="Parameter" if is_param else "Tensor (requires_grad=True)",
         value=t._data,
         grad=[t.grad._data] if t.grad is not None else None,
+        of=t,
     )
 
 
@@ -175,3 +223,10 @@ def grad_norm(node: Node) -> Optional[float]:
     if node.grad is None:
         return None
     return float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in node.grad)))
+
+
+def grad_rms(node: Node, norm: Optional[float]) -> Optional[float]:
+    """‖grad‖ / √numel: the typical size of one entry of the gradient (None if none was kept)."""
+    if norm is None or node.grad is None:
+        return None
+    return norm / max(sum(int(np.size(g)) for g in node.grad), 1) ** 0.5
