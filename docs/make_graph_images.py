@@ -9,6 +9,7 @@ pictures change only when the graphs do.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import minitorch_rnn as torch
@@ -18,11 +19,11 @@ IMAGES = Path(__file__).resolve().parent / "images"
 PNG_DPI = "72"  # small files; the SVGs are there for sharp zooming
 
 
-def save(dot, name: str) -> None:
+def save(dot, name: str, program: str = "graphviz-pure") -> None:
     """`name`.svg and `name`.png in docs/images/."""
-    viz.render(dot, IMAGES / f"{name}.svg", program="graphviz-pure")
+    viz.render(dot, IMAGES / f"{name}.svg", program=program)
     dot.graph_attr["dpi"] = PNG_DPI
-    viz.render(dot, IMAGES / f"{name}.png", program="graphviz-pure")
+    viz.render(dot, IMAGES / f"{name}.png", program=program)
     (IMAGES / f"{name}.gv").unlink()  # the DOT source: not needed in the repository
     print(f"wrote docs/images/{name}.svg and .png")
 
@@ -85,7 +86,11 @@ def lstm() -> None:
         loss = output[-1].sum()
     with torch.autograd.retain_grads():
         loss.backward()
-    save(viz.make_dot(loss, dict(lstm.named_parameters()), show_grads=True), "lstm_3_steps")
+    # System Graphviz where installed: graphviz-pure (0.2.2) lays this graph's steps out of
+    # order (t=1, t=2, t=0), which a learner would misread; dot keeps t=0, t=1, t=2.
+    program = "dot" if shutil.which("dot") else "graphviz-pure"
+    dot = viz.make_dot(loss, dict(lstm.named_parameters()), show_grads=True)
+    save(dot, "lstm_3_steps", program)
 
 
 def step_through_page() -> None:
