@@ -202,3 +202,12 @@ def test_recorded_inplace_gradients_match_finite_differences() -> None:
 
     w = mt.tensor(np.random.default_rng(0).normal(size=(3, 2)), requires_grad=True)
     assert mt.autograd.gradcheck(f, (w,))
+
+
+def test_changing_a_loss_target_after_use_is_refused(lib: Any) -> None:
+    logits = lib.zeros(2, 3, requires_grad=True)
+    target = lib.tensor([0, 1])
+    loss = lib.nn.functional.cross_entropy(logits, target)
+    target[0] = 2
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()

@@ -17,6 +17,7 @@ from typing import Optional
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd.function import watch_versions
 from ..dtypes import scalar_type_name
 from . import _functions
 
@@ -182,6 +183,8 @@ def nll_loss(
     grid: list[np.ndarray] = list(np.indices(indices.shape, sparse=True))
     grid.insert(class_dim, safe)
     picked = input[tuple(grid)]
+    if picked.grad_fn is not None:  # as torch: changing the target before backward is an error
+        watch_versions(picked.grad_fn, [target])
     if weight is None and kept.all():
         return _reduce(-picked, reduction)
     w = kept.astype(input.dtype) if weight is None else weight._data[safe] * kept
