@@ -26,28 +26,39 @@ def _raw(x: Any) -> Any:
     return x._data if isinstance(x, _tensor.Tensor) else x
 
 
+def _compare(op: Any, a: Any, b: Any) -> Tensor:
+    """A comparison in torch's common dtype (uint8 0 < int8 -1 compares as uint8: 0 < 255)."""
+    if not isinstance(b, (_tensor.Tensor, bool, int, float, np.number, np.bool_, list)):
+        return _new(op(a._data, _raw(b)))  # (None, strings: numpy's answer)
+    x, y = operands(a, b)
+    try:
+        return _new(op(x._data, y._data))
+    except ValueError:
+        raise broadcast_error(x.shape, y.shape) from None
+
+
 class CompareMethods:
     __slots__ = ()  # (a mixin of Tensor, which keeps its fields in slots)
     _data: np.ndarray
 
     # ---- comparisons ------------------------------------------------------------------------
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _new(self._data == _raw(other))
+        return _compare(np.equal, self, other)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _new(self._data != _raw(other))
+        return _compare(np.not_equal, self, other)
 
     def __lt__(self, other: Any) -> Tensor:
-        return _new(self._data < _raw(other))
+        return _compare(np.less, self, other)
 
     def __le__(self, other: Any) -> Tensor:
-        return _new(self._data <= _raw(other))
+        return _compare(np.less_equal, self, other)
 
     def __gt__(self, other: Any) -> Tensor:
-        return _new(self._data > _raw(other))
+        return _compare(np.greater, self, other)
 
     def __ge__(self, other: Any) -> Tensor:
-        return _new(self._data >= _raw(other))
+        return _compare(np.greater_equal, self, other)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 

@@ -211,3 +211,17 @@ def test_changing_a_loss_target_after_use_is_refused(lib: Any) -> None:
     target[0] = 2
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+def test_unbind_of_a_1d_tensor_gives_views(lib: Any) -> None:
+    x = lib.tensor([0, 0, 1], dtype=lib.uint8)
+    a, b, c = x.unbind(0)
+    x.zero_()
+    assert c.item() == 0  # a view sees the change, as torch's does
+
+
+def test_comparisons_promote_like_torch(lib: Any) -> None:
+    # uint8 (dims) against a 0-d int8: compared as uint8, where -1 is 255
+    assert (lib.tensor([0], dtype=lib.uint8) < lib.tensor(-1, dtype=lib.int8)).tolist() == [True]
+    with pytest.raises(RuntimeError, match="must match the size of tensor b"):
+        lib.zeros(2, dtype=lib.bool) == lib.zeros(3, dtype=lib.bool)  # noqa: B015

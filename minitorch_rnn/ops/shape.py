@@ -225,6 +225,8 @@ class Unbind(Function):
 
 def _slices(x: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
     """The views ``x[..., i, ...]`` along `dim` (no moveaxis at dim 0: it costs more than them)."""
+    if x.ndim == 1:  # iterating a 1-D array gives scalars (copies): take 0-d views instead
+        return tuple(x[i, ...] for i in range(x.shape[0]))
     return tuple(x if dim == 0 else np.moveaxis(x, dim, 0))
 
 
