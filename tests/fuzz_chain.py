@@ -288,24 +288,31 @@ def _grads(lib: ModuleType, x: Any) -> Any:
 TOLERANCE = {"float16": (1e-2, 1e-3), "float32": (1e-4, 1e-6), "float64": (1e-9, 1e-12)}
 
 
-def differences(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
-    """Where our summary differs from torch's, in words (empty: they agree)."""
+def differences(case: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
+    """Where our summary of `case` differs from torch's, in words (empty: they agree). Each
+    line names the step and its op (``step 3 (log) .grad values: ...``), so a known difference
+    can be recognised by a regular expression."""
+    names = [step[0] for step in case["steps"]]
+    label = lambda i: f"step {i} ({names[i]})" if isinstance(i, int) else str(i)  # noqa: E731
     out: list[str] = []
     if ours["error"] != theirs["error"]:
-        out.append(f"error: {_fmt_error(ours['error'])} != torch's {_fmt_error(theirs['error'])}")
+        out.append(
+            f"error: {_fmt_error(ours['error'], label)} != torch's "
+            f"{_fmt_error(theirs['error'], label)}"
+        )
     n = min(len(ours["values"]), len(theirs["values"]))
     for i in range(n):
-        _compare(ours["values"][i], theirs["values"][i], f"step {i}", out)
+        _compare(ours["values"][i], theirs["values"][i], label(i), out)
     if ours["grads"] is not None and theirs["grads"] is not None:
         for i, (a, b) in enumerate(zip(ours["grads"], theirs["grads"])):
-            _compare_grad(a, b, f"step {i} .grad", out)
+            _compare_grad(a, b, f"{label(i)} .grad", out)
     elif (ours["grads"] is None) != (theirs["grads"] is None) and not out:
         out.append("backward ran in one library only")
     return out
 
 
-def _fmt_error(e: Optional[dict[str, Any]]) -> str:
-    return "none" if e is None else f"{e['type']}({e['message']!r}) at step {e['where']}"
+def _fmt_error(e: Optional[dict[str, Any]], label: Callable[[Any], str]) -> str:
+    return "none" if e is None else f"{e['type']}({e['message']!r}) at {label(e['where'])}"
 
 
 def _compare(a: Any, b: Any, what: str, out: list[str]) -> None:
