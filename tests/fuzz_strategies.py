@@ -384,7 +384,9 @@ class Builder:
         if self.chance(30):
             return self.number()
         try:
-            region = tuple(x[self.val(index)].shape)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                region = tuple(x[self.val(index)].shape)
         except Exception:  # noqa: BLE001
             region = ()
         if self.chance(30):  # a value computed on the tape: its gradient must come back

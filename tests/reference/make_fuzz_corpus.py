@@ -233,6 +233,7 @@ def main() -> None:
     parser.add_argument("--max-new", type=int, default=8, help="new differences per profile")
     parser.add_argument("--minutes", type=float, default=10.0, help="time budget of the search")
     parser.add_argument("--passing", type=int, default=0, help="passing cases to add per profile")
+    parser.add_argument("--profiles", nargs="*", help="only these profiles (default: all)")
     options = parser.parse_args()
     torch.use_deterministic_algorithms(True)
 
@@ -244,7 +245,7 @@ def main() -> None:
 
         seen = {signature(d) for e in entries.values() if (d := compare(e["case"]))}
         deadline = time.time() + 60 * options.minutes
-        for kind in PROFILES:
+        for kind in options.profiles or PROFILES:
             if options.search:
                 entries.update(search(kind, options.search, seen, options.max_new, deadline))
             if options.passing:
