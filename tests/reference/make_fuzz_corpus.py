@@ -33,7 +33,8 @@ from typing import Any
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so the fuzz modules import
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this checkout's package, and the fuzz modules
 from fuzz_chain import differences, run  # noqa: E402
 
 import minitorch_rnn as mt  # noqa: E402
