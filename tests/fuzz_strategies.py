@@ -13,7 +13,7 @@ The profiles, one per class of difference issue 12 names, are in `PROFILES`.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import numpy as np
@@ -39,7 +39,6 @@ class Profile:
     requires_grad: int = 70  # percent of float leaves that require grad
     layouts: tuple[str, ...] = ("contiguous", "contiguous", "transposed", "strided")
     scalars: bool = True  # Python and numpy numbers as operands
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 ARITH = ("add", "radd", "add_alpha", "sub", "rsub", "mul", "rmul", "div", "rdiv", "pow", "rpow")
