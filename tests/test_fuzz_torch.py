@@ -36,7 +36,7 @@ import minitorch_rnn as mt
 
 CORPUS_FILE = Path(__file__).parent / "reference" / "fuzz_corpus.json"
 CORPUS: dict[str, Any] = json.loads(CORPUS_FILE.read_text())["cases"]
-FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 
 
 @dataclass(frozen=True)
