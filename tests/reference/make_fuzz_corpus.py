@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 import re
 import sys
 import time
@@ -172,7 +173,9 @@ def compare(case: dict[str, Any]) -> list[str]:
     return differences(case, ours, theirs)
 
 
-def search(kind: str, budget: int, seen: set[str], max_new: int, deadline: float) -> dict:
+def search(
+    kind: str, budget: int, seen: set[str], max_new: int, deadline: float, seed: Any = None
+) -> dict:
     """Up to `max_new` minimal cases of `kind` whose difference from torch is new."""
     from fuzz_strategies import PROFILES, cases
     from hypothesis import HealthCheck, find, settings
@@ -180,8 +183,11 @@ def search(kind: str, budget: int, seen: set[str], max_new: int, deadline: float
     from test_fuzz_torch import known_difference
 
     found = {}
-    config = settings(max_examples=budget, deadline=None, database=None, derandomize=True,
-                      suppress_health_check=list(HealthCheck))
+    # derandomized: the same examples on every run, unless a --seed asks for others
+    config = settings(max_examples=budget, deadline=None, database=None,
+                      derandomize=seed is None, suppress_health_check=list(HealthCheck))
+    if seed is not None:
+        random.seed(f"{seed}-{kind}")
     for _ in range(max_new):
         if time.time() > deadline:
             break
@@ -236,6 +242,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0, help="time budget of the search")
     parser.add_argument("--passing", type=int, default=0, help="passing cases to add per profile")
     parser.add_argument("--profiles", nargs="*", help="only these profiles (default: all)")
+    parser.add_argument("--seed", type=int, help="explore other examples than the default ones")
     options = parser.parse_args()
     torch.use_deterministic_algorithms(True)
 
@@ -249,7 +256,9 @@ def main() -> None:
         deadline = time.time() + 60 * options.minutes
         for kind in options.profiles or PROFILES:
             if options.search:
-                entries.update(search(kind, options.search, seen, options.max_new, deadline))
+                entries.update(
+                    search(kind, options.search, seen, options.max_new, deadline, options.seed)
+                )
             if options.passing:
                 entries.update(passing_examples(kind, options.passing))
 
