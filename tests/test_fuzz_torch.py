@@ -74,11 +74,13 @@ KNOWN_DIFFERENCES: list[Known] = [
         "a float number; uint8 * np.bool_ too, and torch.zeros((), dtype=torch.long)"
         ".sub_(np.bool_(False)) is \"result type Float can't be cast to the desired output type "
         "Long\"); minitorch_rnn gives bool / uint8, and subtracts",
-        r"(dtype: \w+ != torch's float32|mean\(\): could not infer output dtype|error: none != "
-        r"torch's RuntimeError\(\"result type Float can't be cast).*\"np\": \[\"bool\"",
+        r"\"np\": \[\"bool\"",  # (any difference in a case with a numpy bool: it cascades)
         (
             "casts-mul-77b0fe82",
             "casts-mul-a05e236c",
+            "chains-add_-38a53fcc",
+            "chains-exp_-f3c90b70",
+            "indexing-setitem-29388ea5",
             "inplace-add_-32f0a99d",
             "inplace-sub_-2e27b49a",
         ),
@@ -104,9 +106,11 @@ KNOWN_DIFFERENCES: list[Known] = [
         "size=[]): ...' (and other value shapes 'The expanded size of the tensor (1) must match "
         "the existing size (2) ...'); minitorch_rnn: 'output with shape [] doesn't match the "
         "broadcast shape [1]'",
-        r"(doesn't match the broadcast shape|The size of tensor a)[^\n]*\(setitem\) != torch's "
+        r"(doesn't match the broadcast shape|The size of tensor a|a view of a leaf)[^\n]*"
+        r"\(setitem\) != torch's "
         r"(none|RuntimeError\('(expand\(|The expanded size))",
         (
+            "chains-setitem-29d9cf5b",
             "indexing-setitem-b2b29a97",
             "indexing-setitem-cb2fd26d",
             "indexing-setitem-cdbb81b2",
@@ -132,8 +136,9 @@ KNOWN_DIFFERENCES: list[Known] = [
         "the shape first, \"output with shape [3] doesn't match the broadcast shape [2, 3]\"; "
         "minitorch_rnn the dtype, \"result type Half can't be cast to the desired output type Long\"",
         r"can't be cast to the desired output type \w+\"\) at step \d+ \(\w+\) != torch's "
-        r"RuntimeError\(\"output with shape",
+        r"RuntimeError\(.(output with shape|The size of tensor a)",
         (
+            "chains-add_-692f41c0",
             "inplace-add_-484b2c72",
             "inplace-add_-efe93dbd",
             "inplace-div_-54302dd1",
@@ -508,7 +513,6 @@ KNOWN_DIFFERENCES: list[Known] = [
         "minitorch_rnn assigns",
         r"can't assign a numpy\.\w+ to a",
         (
-            "indexing-setitem-29388ea5",
             "indexing-setitem-f4915ac7",
             "inplace-setitem-13c0f710",
         ),
@@ -530,6 +534,23 @@ KNOWN_DIFFERENCES: list[Known] = [
         r"operands could not be broadcast together[^\n]*\((eq|lt|ge)\)",
         (
             "promotion-eq-c8b1c1fe",
+        ),
+    ),
+    Known(
+        "torch.addmm(c, m1, m2, beta=0, alpha=0) is zeros in torch even with NaN or inf in m1 "
+        "or m2 (BLAS skips the product when alpha is 0); minitorch_rnn multiplies: nan",
+        r"(\(addmm\) values|\.grad values).*\"addmm\"(, \{\"ref\": \d+\}){3}, [^\]]*, (0|-?0\.0|false)\]",
+        (
+            "addmm_alpha_zero_ignores_nan",
+        ),
+    ),
+    Known(
+        "torch.zeros(0, 0, 1) @ torch.zeros(0) -> RuntimeError('size mismatch, got input (0), mat "
+        "(0x1), vec (0)') (a batch of matrices times a vector); minitorch_rnn: 'mat1 and mat2 "
+        "shapes cannot be multiplied (0x1 and 0x1)'",
+        r"mat1 and mat2 shapes cannot be multiplied[^\n]*!= torch's RuntimeError\('size mismatch",
+        (
+            "chains-matmul-8348c314",
         ),
     ),
 ]

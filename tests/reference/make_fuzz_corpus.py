@@ -107,6 +107,7 @@ CURATED: dict[str, tuple[str, dict[str, Any]]] = {
     "tanh_of_infs": ("special_values", C(T([INF, -INF, NAN], grad=True), ["tanh", R(0)])),
     "exp_overflow": ("special_values", C(T([100.0, -INF], grad=True), ["exp", R(0)])),
     "addmm_beta_zero_ignores_nan": ("special_values", C(T([NAN, INF], grad=True), T([[1.0, 2.0]], grad=True), T([[1.0, 0.0], [0.0, 1.0]], grad=True), ["addmm", R(0), R(1), R(2), 0, 1])),
+    "addmm_alpha_zero_ignores_nan": ("special_values", C(T(0.0, grad=True), T([[0.0]], grad=True), T([[NAN]], grad=True), ["addmm", R(0), R(1), R(2), 0, 0])),
     "mean_of_empty": ("special_values", C(T([], grad=True), ["mean", R(0)])),
     "matmul_inf_times_zero": ("special_values", C(T([[INF, 0.0]], grad=True), T([[0.0], [1.0]], grad=True), ["matmul", R(0), R(1)])),
     "one_over_subnormal": ("special_values", C(T([1e-45, -1e-45], grad=True), ["rdiv", R(0), 1.0])),
