@@ -13,11 +13,15 @@ Two layers:
   stored with torch's summaries. Replayed without torch.
 * **the live fuzzer**: hypothesis draws new cases (``fuzz_strategies.py``) and runs them on
   both libraries. Only when torch is installed. ``FUZZ_EXAMPLES=2000`` draws more per profile
-  (the suite's default is small and derandomized, so CI is quick and deterministic).
+  (the suite's default, 100, is derandomized, so CI is quick and deterministic).
 
 A difference that is known but not fixed yet is listed in `KNOWN_DIFFERENCES`: its corpus
 cases are expected to fail (strict: when fixed they pass, the test fails, and the entry should
 be removed), and the live fuzzer does not report it again.
+
+When the live fuzzer reports a new difference: ``python tests/reference/make_fuzz_corpus.py
+--search 1000 --seed 1`` shrinks it (and others of new kinds) to small cases in the corpus; file
+them under a new `Known` entry (or fix the package).
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ class Known:
     """A class of difference from torch, not fixed yet."""
 
     repro: str  # the smallest torch program that shows it, and what differs
-    pattern: str  # a regular expression that finds it in a difference's first line
+    pattern: str  # a regular expression: in a difference's first line, or in the case's JSON
     cases: tuple[str, ...]  # the corpus cases that show it
 
 
@@ -591,6 +595,16 @@ def test_known_differences_name_corpus_cases() -> None:
         assert known.cases, f"no corpus case shows {known.repro!r}"
         missing = [name for name in known.cases if name not in CORPUS]
         assert not missing, f"not in the corpus: {missing}"
+
+
+def test_known_patterns_find_their_cases() -> None:
+    """The live fuzzer recognises a known class by its pattern: it must find the class's cases."""
+    for known in KNOWN_DIFFERENCES:
+        for name in known.cases:
+            entry = CORPUS[name]
+            diffs = differences(entry["case"], run(mt, entry["case"]), entry["torch"])
+            if diffs:  # (fixed ones show in test_corpus_case_matches_torch)
+                assert known_difference(entry["case"], diffs) is known, f"{name}: {diffs[0]}"
 
 
 def test_corpus_covers_every_class() -> None:
