@@ -257,12 +257,20 @@ def summarize(lib: ModuleType, x: Any) -> Any:
             "dtype": _dtype_name(x.dtype),
             "shape": list(x.shape),
             "values": _values(x),
-            "requires_grad": bool(x.requires_grad),
-            "is_leaf": bool(x.is_leaf),
+            "requires_grad": _attr(x, "requires_grad"),
+            "is_leaf": _attr(x, "is_leaf"),
         }
     if isinstance(x, (bool, int, float)) or x is None:
         return {"py": x, "type": type(x).__name__}
     return {"type": type(x).__name__}
+
+
+def _attr(x: Any, name: str) -> Any:
+    """``x.name`` as a bool -- or the error reading it raises (torch: a stale view of unbind)."""
+    try:
+        return bool(getattr(x, name))
+    except Exception as e:  # noqa: BLE001
+        return f"{type(e).__name__}: {e}"
 
 
 def _values(t: Any) -> list[Any]:
@@ -274,9 +282,14 @@ def _grads(lib: ModuleType, x: Any) -> Any:
     """The ``.grad`` of a result (None for most); a tuple's entries one by one."""
     if isinstance(x, tuple):
         return [_grads(lib, v) for v in x]
-    if not is_tensor(lib, x) or x.grad is None:
+    if not is_tensor(lib, x):
         return None
-    g = x.grad
+    try:
+        g = x.grad
+    except Exception as e:  # noqa: BLE001
+        return {"dtype": "", "shape": [], "values": [], "error": f"{type(e).__name__}: {e}"}
+    if g is None:
+        return None
     return {"dtype": _dtype_name(g.dtype), "shape": list(g.shape), "values": _values(g)}
 
 
