@@ -121,6 +121,7 @@ CURATED: dict[str, tuple[str, dict[str, Any]]] = {
     "mask_changed": ("inplace", C(T([1.0, 2.0, 3.0], grad=True), T([True, False, True], "bool"), ["getitem", R(0), R(1)], ["setitem", R(1), 1, True], ["sum", R(2)])),
     "parameter_shares_version": ("inplace", C(T([[1.0, 1.0]]), ["Parameter", R(0)], ["mul", R(1), R(1)], ["add_", R(0), 1], ["sum", R(2)])),
     "requires_grad_off_after_forward": ("inplace", C(T([1.0, 1.0], grad=True), ["mul", R(0), 2], ["requires_grad_", R(0), False], ["sum", R(1)])),
+    "long_div_half_inplace": ("inplace", C(T([[0]], "int64"), T([0.0], "float16"), ["div_", R(0), R(1)], backward=None)),
     "leaf_inplace_refused": ("inplace", C(T([1.0], grad=True), ["add_", R(0), 1], backward=None)),
     "masked_fill_on_graph": ("inplace", C(T([1.0, -2.0], grad=True), ["mul", R(0), 1], T([False, True], "bool"), ["masked_fill_", R(1), R(2), 0.0])),
     # -- indexing ----------------------------------------------------------------------------
