@@ -417,29 +417,11 @@ KNOWN_DIFFERENCES: list[Known] = [
         ),
     ),
     Known(
-        "torch.zeros(2, dtype=torch.bool) == torch.zeros(3, dtype=torch.bool) -> RuntimeError('The "
-        "size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0'); "
-        "minitorch_rnn's comparisons give numpy's ValueError('operands could not be broadcast ...')",
-        r"operands could not be broadcast together[^\n]*\((eq|lt|ge)\)",
-        (
-            "promotion-eq-c8b1c1fe",
-        ),
-    ),
-    Known(
         "torch.addmm(c, m1, m2, beta=0, alpha=0) is zeros in torch even with NaN or inf in m1 "
         "or m2 (BLAS skips the product when alpha is 0); minitorch_rnn multiplies: nan",
         r"(\(addmm\) values|\.grad values).*\"addmm\"(, \{\"ref\": \d+\}){3}, [^\]]*, (0|-?0\.0|false)\]",
         (
             "addmm_alpha_zero_ignores_nan",
-        ),
-    ),
-    Known(
-        "x = torch.tensor([0, 0, 1], dtype=torch.uint8); a, b, c = x.unbind(0); x.zero_(): c is 0 "
-        "in torch (unbind gives views); minitorch_rnn's c is still 1 -- numpy iterates a 1-D array "
-        "as scalars, so unbind of a 1-D tensor copies (ops/shape.py _slices)",
-        r"\(unbind\)\[\d+\] values",
-        (
-            "errors-zero_-33e331f5",
         ),
     ),
     Known(
@@ -451,15 +433,6 @@ KNOWN_DIFFERENCES: list[Known] = [
         (
             "inplace-setitem-458b18ee",
             "inplace-setitem-8bb284be",
-        ),
-    ),
-    Known(
-        "torch.tensor([0], dtype=torch.uint8) < torch.tensor(-1, dtype=torch.int8) is [True] in "
-        "torch (compared in uint8, the result_type: -1 is 255); minitorch_rnn compares the raw "
-        "numbers: [False]",
-        r"\((eq|lt|ge)\) values",
-        (
-            "promotion-lt-c92e136f",
         ),
     ),
     Known(
