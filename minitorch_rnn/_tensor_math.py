@@ -105,6 +105,8 @@ class MathMethods:
         base = self
         if isinstance(exponent, float) and self._data.dtype.kind != "f":
             base = floating(self)  # int ** 0.5 is float32 in torch
+        elif self._data.dtype.kind == "b":
+            base = self._cast(result_type(self, exponent))  # bool ** 2 is int64, as bool + 2
         elif self._data.dtype.kind in "iu" and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return ops.Pow.apply(base, exponent=exponent)

@@ -49,6 +49,8 @@ class ShapeMethods:
         s, e = wrap_dim(start_dim, n), wrap_dim(end_dim, n)
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        if s == e:  # nothing to merge: torch gives the tensor itself
+            return self  # type: ignore[return-value]
         shape = self._data.shape
         return self.reshape(*shape[:s], int(np.prod(shape[s : e + 1])), *shape[e + 1 :])
 

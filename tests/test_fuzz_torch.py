@@ -234,14 +234,6 @@ KNOWN_DIFFERENCES: list[Known] = [
         ),
     ),
     Known(
-        "x = torch.zeros(2, requires_grad=True); x.flatten() is x itself in torch (a 1-D tensor: "
-        "is_leaf True, no FlattenBackward); minitorch_rnn returns a view",
-        r"\(flatten\) is_leaf",
-        (
-            "empty-flatten-943b75b8",
-        ),
-    ),
-    Known(
         "x = torch.zeros((), requires_grad=True); x[...] = 0 or x.masked_fill_(mask, 0): torch "
         "says 'a leaf Variable that requires grad is being used in an in-place operation.' "
         "(x[...] is x itself); minitorch_rnn says 'a view of a leaf Variable ...'",
@@ -270,14 +262,6 @@ KNOWN_DIFFERENCES: list[Known] = [
             "errors-addmm-62a661c4",
             "errors-addmm-fed05bf9",
             "special_values-addmm-bae833a8",
-        ),
-    ),
-    Known(
-        "torch.tensor(False) ** 2 is int64 in torch (the Python int's dtype wins over bool); "
-        "minitorch_rnn: int8",
-        r"\(pow\) dtype: int8 != torch's int64",
-        (
-            "promotion-pow-a0a225a9",
         ),
     ),
     Known(
@@ -399,24 +383,6 @@ KNOWN_DIFFERENCES: list[Known] = [
         (
             "indexing-setitem-f4915ac7",
             "inplace-setitem-13c0f710",
-        ),
-    ),
-    Known(
-        "torch.addmm(torch.zeros(0, 0, 0), torch.zeros(0, 0), torch.zeros(0, 0), beta=0, alpha=0) "
-        "-> RuntimeError('expand(torch.FloatTensor{[0, 0, 0]}, size=[0, 0]): the number of sizes "
-        "provided (2) must be greater or equal to the number of dimensions in the tensor (3)'); "
-        "minitorch_rnn accepts an input with more dims than the product when beta=0",
-        r"error: none != torch's RuntimeError\('expand\(.*\(addmm\)",
-        (
-            "empty-addmm-dffb9627",
-        ),
-    ),
-    Known(
-        "torch.addmm(c, m1, m2, beta=0, alpha=0) is zeros in torch even with NaN or inf in m1 "
-        "or m2 (BLAS skips the product when alpha is 0); minitorch_rnn multiplies: nan",
-        r"(\(addmm\) values|\.grad values).*\"addmm\"(, \{\"ref\": \d+\}){3}, [^\]]*, (0|-?0\.0|false)\]",
-        (
-            "addmm_alpha_zero_ignores_nan",
         ),
     ),
     Known(

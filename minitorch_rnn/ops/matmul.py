@@ -129,12 +129,17 @@ class Addmm(Function):
             raise _matmul_error(m1.shape, m2.shape)
         ctx.save_for_backward(m1, m2)
         ctx.input_shape, ctx.beta, ctx.alpha = input.shape, beta, alpha
-        out = m1 @ m2
-        if alpha != 1:
-            out *= alpha
+        if alpha == 0 and m1.dtype.char in "fd":  # BLAS (float32/64) skips the product then,
+            # NaN and inf included; torch's own float16 kernel multiplies
+            out = np.zeros((m1.shape[0], m2.shape[1]), dtype=m1.dtype)
+        else:
+            out = m1 @ m2
+            if alpha != 1:
+                out *= alpha
         try:
             if beta == 0:  # torch ignores `input` then, NaN and inf included
-                np.broadcast_shapes(input.shape, out.shape)
+                if np.broadcast_shapes(input.shape, out.shape) != out.shape:
+                    raise ValueError
             else:
                 out += input if beta == 1 else beta * input  # in place: no second temporary
         except ValueError:  # `input` does not broadcast to the product's shape
