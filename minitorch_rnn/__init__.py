@@ -24,9 +24,9 @@ from . import (  # viz imports graphviz only when drawing
     viz,
 )
 from ._placeholders import UnsupportedError, module_getattr
-from .compile import compile  # record once, replay fast (compile/, docs/compile.md)
 from ._tensor import Tensor
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .compile import compile  # record once, replay fast (compile/, docs/compile.md)
 from .creation import (
     arange,
     empty,

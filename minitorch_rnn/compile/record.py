@@ -27,8 +27,6 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any, Optional
 
-import numpy as np
-
 from .. import _tensor, random
 from ..autograd import inplace
 from ..autograd.function import Function

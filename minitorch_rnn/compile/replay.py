@@ -22,7 +22,7 @@ import numpy as np
 from ..autograd.deferred import DeferredGrad
 from ..autograd.function import Function
 from ..autograd.plain import accumulate_grad
-from .record import BACKWARD, INPLACE, LOAD_GRAD, OP, BackwardPlan, Program, Target
+from .record import INPLACE, LOAD_GRAD, OP, BackwardPlan, Program, Target
 
 
 def run(program: Program, arrays: list[np.ndarray], args: list[Any]) -> tuple[list[Any], list[Any]]:
