@@ -135,6 +135,7 @@ class Compiled:
             program.out_roots.append(None if node is None else ("n", node, t._output_nr))
         if self.is_module and any(ins[0] == BACKWARD for ins in program.code):
             recorder.unsupported("backward() inside a compiled module (compile the step instead)")
+        program.plan_frees()
         self.programs[key] = recorder.why or program
         self.recordings += 1
         if recorder.why:

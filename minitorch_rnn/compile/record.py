@@ -62,10 +62,32 @@ class Program:
         self.out_roots: list[Target] = []  # where each returned tensor's gradient enters
         self.out_spec: Any = None  # how to rebuild the returned structure (api.py)
         self.schedule: Any = None  # a compiled module's backward order (replay.py)
+        self.frees: list[list[int]] = []  # per instruction: slots read for the last time
 
     @property
     def n_nodes(self) -> int:
         return len(self.node_edges)
+
+    def plan_frees(self) -> None:
+        """After each instruction, which slots nobody reads again: replay drops them, so an
+        array is freed when eager would free its tensor (and the allocator can reuse it)."""
+        last: dict[int, int] = {}
+        for i, ins in enumerate(self.code):
+            if ins[0] == OP:
+                used = (*ins[4], *ins[5])
+            elif ins[0] == INPLACE:
+                used = (ins[2], ins[3])
+            elif ins[0] == LOAD_GRAD:
+                used = (ins[2],)
+            else:
+                used = (ins[1].root_slot,)
+            for s in used:
+                last[s] = i
+        keep = set(self.out_slots)
+        self.frees = [[] for _ in self.code]
+        for s, i in last.items():
+            if s not in keep and self.template[s] is None:
+                self.frees[i].append(s)
 
 
 class Unsupported(Exception):

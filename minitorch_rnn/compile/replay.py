@@ -30,7 +30,7 @@ def run(program: Program, arrays: list[np.ndarray], args: list[Any]) -> tuple[li
     env = program.template.copy()
     env[: program.n_inputs] = arrays
     ctxs: list[Any] = [None] * program.n_nodes
-    for ins in program.code:
+    for ins, drop in zip(program.code, program.frees):
         kind = ins[0]
         if kind == OP:
             _, cls, params, needs, in_slots, out_slots, node = ins
@@ -60,6 +60,8 @@ def run(program: Program, arrays: list[np.ndarray], args: list[Any]) -> tuple[li
                 leaf._grad = None  # the step's zero_grad() left it None (record.py checks)
                 if leaf._requires_grad:
                     accumulate_grad(leaf, g)
+        for s in drop:  # read for the last time: free it now, as eager would
+            env[s] = None
     return env, ctxs
 
 
