@@ -6,8 +6,9 @@ the call reads that the program took as fixed -- the guards:
 * each argument: a tensor's shape, dtype, requires_grad and whether it has a grad_fn; any
   other argument's value;
 * the tape's switches: grad mode, which engine;
-* every module it reaches: training mode, each parameter's identity, array and requires_grad,
-  and the plain Python numbers in the module's attributes (dropout's p, say);
+* every module it reaches: training mode, each parameter's identity, array, requires_grad and
+  whether its ``.grad`` is None, and the plain Python numbers in the module's attributes
+  (dropout's p, say);
 * every optimizer it reaches: each group's options (``lr`` -- a scheduler changes it), its
   parameters, and per parameter which state exists (SGD's momentum buffer does not on the
   first step, and that step is a different computation) with its numbers (Adam's step).
@@ -101,7 +102,8 @@ class Compiled:
                 key.append(sub.training)
                 key.extend([(k, v) for k, v in vars(sub).items() if type(v) in _NUMBERS])
                 for p in sub._parameters.values():
-                    key.append(None if p is None else (id(p), id(p._data), p._requires_grad))
+                    if p is not None:
+                        key.append((id(p), id(p._data), p._requires_grad, p._grad is None))
         for opt in self.optimizers:
             for group in opt.param_groups:
                 key.extend([(k, v) for k, v in group.items() if k != "params"])
@@ -195,6 +197,8 @@ def _flatten(out: Any, flat: list[Tensor]) -> Any:
     if isinstance(out, Tensor):
         flat.append(out)
         return None
+    if out is None:
+        return "none"
     if isinstance(out, (tuple, list)):
         specs = [_flatten(o, flat) for o in out]
         return False if False in specs else (type(out), specs)
@@ -204,5 +208,7 @@ def _flatten(out: Any, flat: list[Tensor]) -> Any:
 def _unflatten(spec: Any, flat: Any) -> Any:
     if spec is None:
         return next(flat)
+    if spec == "none":
+        return None
     kind, specs = spec
     return kind(_unflatten(s, flat) for s in specs)

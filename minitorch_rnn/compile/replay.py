@@ -71,13 +71,13 @@ def sink_tensor(program: Program, s: int, args: list[Any]) -> Any:
 
 
 def backward(
-    program: Program, holder: Any, ctxs: list[Any], roots: list[tuple[Target, Any]]
+    program: Program, holder: Any, ctxs: list[Any], roots: list[Any]
 ) -> dict[int, np.ndarray]:
     """The recorded backward pass from `roots`: each sink's gradient (sink -> array)."""
     if holder.schedule is None:  # the first replay: run as the engine does, note the order
         made = _make_schedule(program, ctxs, roots)
         holder.schedule = made["schedule"]
-        return made["first"]  # type: ignore[no-any-return]
+        return made["first"]
     steps, n_refs, root_refs, sink_refs = holder.schedule
     vals: list[Any] = [None] * n_refs
     for ref, (_, g) in zip(root_refs, roots):
