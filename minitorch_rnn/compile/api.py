@@ -57,6 +57,7 @@ class Compiled:
         self.is_module = isinstance(fn, Module)
         self.programs: dict[Any, Any] = {}  # signature -> Program, or why it stays eager (str)
         self.modules, self.optimizers = _reachable(fn)
+        self._submodules = [sub for m in self.modules for sub in m.modules()]  # (walked once)
         self.recordings = 0  # how many calls recorded a program (tests and docs read it)
         self._warned: set[str] = set()
 
@@ -97,13 +98,12 @@ class Compiled:
                 key.append((d.shape, d.dtype, a._requires_grad, a.grad_fn is not None))
             else:
                 key.append((type(a), a))
-        for m in self.modules:
-            for sub in m.modules():
-                key.append(sub.training)
-                key.extend([(k, v) for k, v in vars(sub).items() if type(v) in _NUMBERS])
-                for p in sub._parameters.values():
-                    if p is not None:
-                        key.append((id(p), id(p._data), p._requires_grad, p._grad is None))
+        for sub in self._submodules:
+            key.append(sub.training)
+            key.extend([(k, v) for k, v in vars(sub).items() if type(v) in _NUMBERS])
+            for p in sub._parameters.values():
+                if p is not None:
+                    key.append((id(p), id(p._data), p._requires_grad, p._grad is None))
         for opt in self.optimizers:
             for group in opt.param_groups:
                 key.extend([(k, v) for k, v in group.items() if k != "params"])

@@ -84,7 +84,18 @@ def backward(
         vals[ref] = g
     for node, in_refs, out_refs in steps:
         ctx = ctxs[node]
-        input_grads = _call_backward(program, node, ctx, [_gather(vals, rs) for rs in in_refs])
+        if len(in_refs) == 1 and len(in_refs[0]) == 1:  # the common case, inline (speed)
+            g = vals[in_refs[0][0]]
+            vals[in_refs[0][0]] = None
+            if isinstance(g, DeferredGrad) and type(g) not in ctx.takes_deferred:
+                g = g.resolve()
+            input_grads = ctx.backward(ctx, g)
+            ctx.saved_tensors = None
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+        else:
+            grads = [_gather(vals, rs) for rs in in_refs]
+            input_grads = _call_backward(program, node, ctx, grads)
         for j, ref in out_refs:
             g = input_grads[j]
             if g is None:
