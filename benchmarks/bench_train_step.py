@@ -459,6 +459,20 @@ def peak_bytes(fn: Any) -> int:
     return peak
 
 
+def flat_memory(impl: Any, steps: int) -> dict[str, int]:
+    """tracemalloc's current bytes after steps 100, 1000 and `steps` (collected first)."""
+    checkpoints = sorted({min(100, steps), min(1000, steps), steps} - {0})
+    flat: dict[str, int] = {}
+    tracemalloc.start()
+    for i in range(1, steps + 1):
+        impl.step()
+        if i in checkpoints:
+            gc.collect()
+            flat[str(i)] = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return flat
+
+
 def run_memory(names: list[str], steps: int, quick: bool) -> dict[str, Any]:
     """Peak of one forward+backward, and whether memory stays flat over many steps."""
     out: dict[str, Any] = {"peak": {}}
@@ -478,6 +492,13 @@ def run_memory(names: list[str], steps: int, quick: bool) -> dict[str, Any]:
             mt_impl.optimizer.zero_grad()
             row["minitorch_peak_bytes"] = peak_bytes(mt_impl.forward_backward)
             row["ratio"] = row["minitorch_peak_bytes"] / row["numpy_peak_bytes"]
+            # a whole step (update included), hand-written against mt.compile(step), replaying
+            compiled = CompiledStep(w, params, x, target)
+            for _ in range(3):  # records twice (no .grad yet, then .grad), then replays
+                compiled.step()
+            row["numpy_step_peak_bytes"] = peak_bytes(ref.step)
+            row["compiled_step_peak_bytes"] = peak_bytes(compiled.step)
+            row["compiled_ratio"] = row["compiled_step_peak_bytes"] / row["numpy_step_peak_bytes"]
         out["peak"][name] = row
 
     print("\npeak memory of one forward+backward (tracemalloc, gradients included)")
@@ -489,6 +510,13 @@ def run_memory(names: list[str], steps: int, quick: bool) -> dict[str, Any]:
         if "minitorch_peak_bytes" in row:
             line += f"{_mb(row['minitorch_peak_bytes']):>16s}{row['ratio']:7.2f}x"
         print(line)
+    if have_mt:
+        print("peak memory of one whole step (update included): hand-written vs mt.compile(step)")
+        for name, row in out["peak"].items():
+            print(
+                f"{name:8s}{_mb(row['numpy_step_peak_bytes']):>14s}"
+                f"{_mb(row['compiled_step_peak_bytes']):>16s}{row['compiled_ratio']:7.2f}x"
+            )
 
     if not have_mt:
         print("flat-memory check skipped: minitorch_rnn cannot run the step yet")
@@ -500,6 +528,9 @@ def run_memory(names: list[str], steps: int, quick: bool) -> dict[str, Any]:
     w = WORKLOADS["seed"]
     impl = Minitorch(w, *make_problem(w))
     steps = 20 if quick else steps
+    out["flat_compiled"] = flat_memory(CompiledStep(w, *make_problem(w)), steps)
+    print("\nflat memory, seed workload, mt.compile(step), tracemalloc current after step n:")
+    print("  " + ", ".join(f"n={k}: {_mb(v)}" for k, v in out["flat_compiled"].items()))
     checkpoints = sorted({min(100, steps), min(1000, steps), steps} - {0})
     flat: dict[str, int] = {}
     tracemalloc.start()
