@@ -201,16 +201,31 @@ def test_item_inside_falls_back_to_eager_with_one_warning():
     assert len(messages) == 1 and "item()" in messages[0]
 
 
-def test_dropout_in_training_stays_eager_and_eval_mode_replays():
-    net = mt.compile(Net(num_layers=2, dropout=0.5))
+@pytest.mark.filterwarnings("error")  # a fallback to eager would warn
+def test_dropout_draws_a_fresh_mask_at_every_replay_as_eager_does():
+    eager, compiled = Net(num_layers=2, dropout=0.5), Net(num_layers=2, dropout=0.5)
+    opt_e = mt.optim.SGD(eager.parameters(), lr=0.1)
+    opt_c = mt.optim.SGD(compiled.parameters(), lr=0.1)
+    step_e, step_c = make_step(eager, opt_e), mt.compile(make_step(compiled, opt_c))
+    losses = []
+    for step in range(5):  # the same seed before each: the same masks, drawn by the same calls
+        x, y = data(step)
+        mt.manual_seed(step)
+        loss_e = step_e(x, y)
+        mt.manual_seed(step)
+        losses.append(step_c(x, y).item())
+        assert loss_e.item() == losses[-1]
+        assert_same_grads(eager, compiled)
+    assert step_c.recordings == 2 and step_c.program_for(*data(0)) is not None
+    net = mt.compile(compiled)
     x, _ = data(0)
-    with pytest.warns(UserWarning, match="random numbers"):
-        net(x)
-    a, b = net(x), net(x)  # eager: fresh masks each call
-    assert not np.array_equal(a.detach().numpy(), b.detach().numpy())
-    net.fn.eval()
-    net(x), net(x)
+    net(x)  # records
+    b, c = net(x), net(x)  # replays: a new mask every call
     assert net.program_for(x) is not None
+    assert not np.array_equal(b.detach().numpy(), c.detach().numpy())
+    compiled.eval()  # no mask at all: another program
+    assert np.array_equal(net(x).detach().numpy(), net(x).detach().numpy())
+    assert net.recordings == 2
 
 
 def test_zero_grad_to_zeros_is_not_replayed():
@@ -235,3 +250,12 @@ def test_nothing_is_left_patched_after_recording():
     net(data(0)[0])
     assert state.recorder is None
     assert (mt.Tensor.item, mt.Tensor.backward) == original
+
+
+def test_other_random_draws_stay_eager():
+    noisy = mt.compile(lambda x: x + mt.randn(*x.shape, dtype=x.dtype))
+    x = data(0)[0]
+    with pytest.warns(UserWarning, match="random numbers"):
+        noisy(x)
+    a, b = noisy(x), noisy(x)  # eager: new noise each call, never a frozen copy
+    assert not np.array_equal(a.numpy(), b.numpy())

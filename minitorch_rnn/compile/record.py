@@ -10,6 +10,7 @@ or edge per op:
     LOAD_GRAD slot <- leaf.grad's array             (what backward left in `.grad`)
     INPLACE   ufunc(slot, slot, out=slot)           (an optimizer's ``p.add_(...)``)
     BACKWARD  the backward pass from a root         (``loss.backward()`` inside the call)
+    MASK      slot <- a fresh dropout mask          (drawn again at every replay)
 
 An array that no recorded op made is a *constant*, kept by reference: a parameter (updated in
 place by the optimizer, so a replay reads its current value), an initial hidden state of zeros.
@@ -27,12 +28,15 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any, Optional
 
+import numpy as np
+
 from .. import _tensor, random
 from ..autograd import inplace
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
+from ..nn import functional as F
 
-OP, LOAD_GRAD, INPLACE, BACKWARD = range(4)
+OP, LOAD_GRAD, INPLACE, BACKWARD, MASK = range(5)
 
 # Where a gradient goes inside a program: ("n", node, output nr) or ("s", sink), or None.
 Target = Optional[tuple[Any, ...]]
@@ -77,7 +81,7 @@ class Program:
                 used = (*ins[4], *ins[5])
             elif ins[0] == INPLACE:
                 used = (ins[2], ins[3])
-            elif ins[0] == LOAD_GRAD:
+            elif ins[0] in (LOAD_GRAD, MASK):
                 used = (ins[2],)
             else:
                 used = (ins[1].root_slot,)
@@ -100,6 +104,7 @@ class Recorder:
     def __init__(self, args: list[Any]) -> None:
         self.program = Program()
         self.why: Optional[str] = None  # set: the call cannot be replayed, and this says why
+        self.drawing_mask = False  # inside dropout: its random draw is an instruction (MASK)
         self.slots: dict[int, int] = {}  # id(array) -> slot
         self.arrays: list[Any] = []  # slot -> array (kept alive, so no id is reused)
         self.nodes: dict[Function, int] = {}  # recorded node -> its number in the program
@@ -149,7 +154,10 @@ class Recorder:
             )
             self.program.node_shapes.append(tuple([r._data.shape for r in results]))
         outs = tuple([self._new_slot(r._data) for r in results])
-        self.program.code.append((OP, type(ctx), params, ctx.needs_input_grad, ins, outs, node))
+        cls = type(ctx)
+        self.program.code.append(
+            (OP, cls, params, ctx.needs_input_grad, ins, outs, node, cls.forward)
+        )
 
     def _target(self, edge: Any, t: Any) -> Target:
         """A tape edge of a recorded node, as a program target."""
@@ -182,6 +190,11 @@ class Recorder:
             keep = t if self.program.template[target] is not None else None  # (to bump _version)
             self.program.code.append((INPLACE, ufunc, target, self.slot_of(others[0]), keep))
 
+    def mask(self, noise: Any, p: float) -> None:
+        """Dropout drew `noise` (its mask, already scaled by 1 / (1 - p)): a replay draws anew."""
+        s = self._new_slot(noise._data)
+        self.program.code.append((MASK, (noise._data.shape, noise._data.dtype, p), s))
+
     def backward(self, root: Any, extra: bool) -> None:
         """``root.backward()`` inside the call (a training step)."""
         if extra:
@@ -213,6 +226,7 @@ def recording(recorder: Recorder) -> Iterator[None]:
     }
     saved_inplace, saved_random = inplace.apply_inplace, random.Generator.random
     saved_setitem = inplace.setitem
+    saved_dropout = F.dropout
 
     def spy_backward(
         self: Any,
@@ -240,12 +254,27 @@ def recording(recorder: Recorder) -> Iterator[None]:
         return saved_inplace(t, fn, *others, **params)
 
     def spy_setitem(t: Any, index: Any, value: Any) -> None:
-        recorder.unsupported("an indexed assignment (x[i] = v)")
+        if not recorder.drawing_mask:  # (bernoulli_ writes its draw with one)
+            recorder.unsupported("an indexed assignment (x[i] = v)")
         saved_setitem(t, index, value)
 
     def spy_random(self: Any, n: int) -> Any:
-        recorder.unsupported("random numbers drawn outside an op (dropout's mask)")
+        if not recorder.drawing_mask:
+            recorder.unsupported("random numbers drawn outside an op (other than dropout's)")
         return saved_random(self, n)
+
+    def spy_dropout(
+        input: Any, p: float = 0.5, training: bool = True, inplace: bool = False
+    ) -> Any:
+        if not training or p in (0.0, 1.0) or inplace or p < 0.0 or p > 1.0:
+            return saved_dropout(input, p, training, inplace)  # no draw, or its error
+        recorder.drawing_mask = True
+        try:
+            noise = draw_mask(input._data.shape, input._data.dtype, p)
+        finally:
+            recorder.drawing_mask = False
+        recorder.mask(noise, p)
+        return input * noise  # the Mul is an op like any other
 
     prev = state.recorder
     state.recorder = recorder
@@ -255,6 +284,7 @@ def recording(recorder: Recorder) -> Iterator[None]:
     inplace.apply_inplace = spy_inplace
     inplace.setitem = spy_setitem
     random.Generator.random = spy_random  # type: ignore[method-assign]
+    F.dropout = spy_dropout
     try:
         yield
     finally:
@@ -263,3 +293,12 @@ def recording(recorder: Recorder) -> Iterator[None]:
             setattr(T, name, fn)
         inplace.apply_inplace, inplace.setitem = saved_inplace, saved_setitem
         random.Generator.random = saved_random  # type: ignore[method-assign]
+        F.dropout = saved_dropout
+
+
+def draw_mask(shape: tuple[int, ...], dtype: Any, p: float) -> Any:
+    """Dropout's mask, drawn exactly as `nn.functional.dropout` draws it (same generator calls,
+    so a replay after `manual_seed` gives eager's mask; tests/test_compile.py checks it)."""
+    noise = _tensor.Tensor(np.empty(shape, dtype=dtype)).bernoulli_(1 - p)  # 1: keep
+    noise._data /= np.asarray(1.0 - p, dtype=dtype)
+    return noise

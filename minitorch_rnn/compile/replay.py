@@ -22,7 +22,7 @@ import numpy as np
 from ..autograd.deferred import DeferredGrad
 from ..autograd.function import Function
 from ..autograd.plain import accumulate_grad
-from .record import INPLACE, LOAD_GRAD, OP, BackwardPlan, Program, Target
+from .record import INPLACE, LOAD_GRAD, MASK, OP, BackwardPlan, Program, Target, draw_mask
 
 
 def run(program: Program, arrays: list[np.ndarray], args: list[Any]) -> tuple[list[Any], list[Any]]:
@@ -30,13 +30,17 @@ def run(program: Program, arrays: list[np.ndarray], args: list[Any]) -> tuple[li
     env = program.template.copy()
     env[: program.n_inputs] = arrays
     ctxs: list[Any] = [None] * program.n_nodes
+    get = env.__getitem__
     for ins, drop in zip(program.code, program.frees):
         kind = ins[0]
         if kind == OP:
-            _, cls, params, needs, in_slots, out_slots, node = ins
+            _, cls, params, needs, in_slots, out_slots, node, forward = ins
             ctx = cls()
             ctx.needs_input_grad = needs
-            out = cls.forward(ctx, *[env[i] for i in in_slots], **params)
+            if params:
+                out = forward(ctx, *map(get, in_slots), **params)
+            else:
+                out = forward(ctx, *map(get, in_slots))
             if type(out) is tuple:
                 for s, o in zip(out_slots, out):
                     env[s] = np.asarray(o)
@@ -51,6 +55,8 @@ def run(program: Program, arrays: list[np.ndarray], args: list[Any]) -> tuple[li
                 tensor._modified()  # the version counter moves, as in eager
         elif kind == LOAD_GRAD:
             env[ins[2]] = ins[1]._grad._data
+        elif kind == MASK:  # dropout: a fresh mask at every replay
+            env[ins[2]] = draw_mask(*ins[1])._data
         else:  # BACKWARD: loss.backward() inside a training step
             plan: BackwardPlan = ins[1]
             root_grad = np.ones_like(env[plan.root_slot])
@@ -60,8 +66,9 @@ def run(program: Program, arrays: list[np.ndarray], args: list[Any]) -> tuple[li
                 leaf._grad = None  # the step's zero_grad() left it None (record.py checks)
                 if leaf._requires_grad:
                     accumulate_grad(leaf, g)
-        for s in drop:  # read for the last time: free it now, as eager would
-            env[s] = None
+        if drop:  # read for the last time: free it now, as eager would
+            for s in drop:
+                env[s] = None
     return env, ctxs
 
 
