@@ -44,6 +44,9 @@ def run(program: Program, arrays: list[np.ndarray], args: list[Any]) -> tuple[li
             if type(out) is tuple:
                 for s, o in zip(out_slots, out):
                     env[s] = np.asarray(o)
+                o = out = (
+                    None  # (else the loop variable keeps the last output, and its base, alive)
+                )
             else:
                 env[out_slots[0]] = out if type(out) is np.ndarray else ctx._as_array(out)
             if node >= 0:
