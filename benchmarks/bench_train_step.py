@@ -1,10 +1,15 @@
 """One RNN training step, three ways: hand-written NumPy BPTT, minitorch_rnn, and torch (CPU).
 
+minitorch_rnn runs twice more, compiled (docs/compile.md): ``compile(net)`` is
+``mt.compile(net)`` with the loss, backward and update around it eager, and ``compile(step)`` is
+``mt.compile(step)`` -- forward, backward and SGD's update recorded once and replayed.
+
     python benchmarks/bench_train_step.py                 # all workloads, full repeats
     python benchmarks/bench_train_step.py --quick         # a few repeats (CI smoke)
     python benchmarks/bench_train_step.py --json out.json --repeat 200 --workload seed
     python benchmarks/bench_train_step.py --memory        # tracemalloc: peak, flat over steps
     python benchmarks/bench_train_step.py --profile medium  # cProfile of minitorch_rnn's step
+    python benchmarks/bench_train_step.py --profile medium --profile-what step  # the compiled one
 
 One training step = ``nn.RNN`` forward (tanh, biases) + ``nn.Linear`` head on the last output
 + MSE loss + full BPTT backward + plain SGD update, in float32, with identical weights and data
