@@ -1,10 +1,15 @@
 """One RNN training step, three ways: hand-written NumPy BPTT, minitorch_rnn, and torch (CPU).
 
+minitorch_rnn runs twice more, compiled (docs/compile.md): ``compile(net)`` is
+``mt.compile(net)`` with the loss, backward and update around it eager, and ``compile(step)`` is
+``mt.compile(step)`` -- forward, backward and SGD's update recorded once and replayed.
+
     python benchmarks/bench_train_step.py                 # all workloads, full repeats
     python benchmarks/bench_train_step.py --quick         # a few repeats (CI smoke)
     python benchmarks/bench_train_step.py --json out.json --repeat 200 --workload seed
     python benchmarks/bench_train_step.py --memory        # tracemalloc: peak, flat over steps
     python benchmarks/bench_train_step.py --profile medium  # cProfile of minitorch_rnn's step
+    python benchmarks/bench_train_step.py --profile medium --profile-what step  # the compiled one
 
 One training step = ``nn.RNN`` forward (tanh, biases) + ``nn.Linear`` head on the last output
 + MSE loss + full BPTT backward + plain SGD update, in float32, with identical weights and data
@@ -58,6 +63,7 @@ import numpy_bptt  # noqa: E402  (the hand-written reference, next to this file)
 LR = 0.01
 OUT_FEATURES = 1  # the Linear head predicts one number per sequence
 GOALS = {"seed": 2.0, "medium": 1.3, "long": 2.0}  # issue 6: ratio to hand-written NumPy
+COMPILED_GOALS = {"seed": 1.5, "medium": 1.1, "long": 1.3}  # issue 17: the faster compiled one
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,10 @@ class Minitorch:
                 self.rnn = mt.nn.RNN(w.input_size, w.hidden_size, w.num_layers, dtype=dtype)
                 self.head = mt.nn.Linear(w.hidden_size, OUT_FEATURES, dtype=dtype)
 
+            def forward(self, x: Any) -> Any:  # (what mt.compile(net) records)
+                output, _ = self.rnn(x)
+                return self.head(output[-1])
+
         self.mt = mt
         self.model = Model()
         self.model.load_state_dict(params)
@@ -168,6 +178,41 @@ class Minitorch:
 
     def grads(self) -> dict[str, np.ndarray]:
         return {n: p.grad._data for n, p in self.model.named_parameters()}
+
+
+class CompiledModule(Minitorch):
+    """``step_net = mt.compile(net)``; the step around it stays eager (docs/compile.md)."""
+
+    name = "compile(net)"
+
+    def __init__(self, w: Workload, params: dict, x: np.ndarray, target: np.ndarray) -> None:
+        super().__init__(w, params, x, target)
+        self.step_net = self.mt.compile(self.model)
+
+    def loss(self) -> Any:
+        return self.mse_loss(self.step_net(self.x), self.target)
+
+
+class CompiledStep(Minitorch):
+    """``train_step = mt.compile(step)``: forward, backward and SGD's update, replayed."""
+
+    name = "compile(step)"
+
+    def __init__(self, w: Workload, params: dict, x: np.ndarray, target: np.ndarray) -> None:
+        super().__init__(w, params, x, target)
+        model, opt, mse_loss = self.model, self.optimizer, self.mse_loss
+
+        def step(x: Any, y: Any) -> Any:
+            opt.zero_grad()
+            loss = mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        self.train_step = self.mt.compile(step)
+
+    def step(self, lr: float = LR) -> float:
+        return float(self.train_step(self.x, self.target)._data)
 
 
 def torch_missing() -> Optional[str]:
@@ -211,6 +256,8 @@ def available() -> dict[str, Any]:
     """name -> class for what can run here; name -> reason string for what cannot."""
     found: dict[str, Any] = {"numpy": NumpyBPTT}
     found["minitorch"] = minitorch_missing() or Minitorch
+    found["compile(net)"] = minitorch_missing() or CompiledModule
+    found["compile(step)"] = minitorch_missing() or CompiledStep
     found["torch"] = torch_missing() or Torch
     return found
 
@@ -358,25 +405,35 @@ def run_timing(
 
 
 def print_table(results: dict[str, dict[str, Any]], missing: dict[str, str]) -> None:
-    cols = ["numpy", "minitorch", "torch"]
-    head = f"{'workload':8s} {'shape':28s}" + "".join(f"{c + ' ms':>13s}" for c in cols)
-    head += f"{'minitorch/np':>14s}{'torch/np':>10s}{'goal':>7s}  verdict"
+    cols = ["numpy", "minitorch", "compile(net)", "compile(step)", "torch"]
+    head = f"{'workload':8s} {'shape':28s}" + "".join(f"{c + ' ms':>17s}" for c in cols)
+    head += f"{'minitorch/np':>14s}{'net/np':>8s}{'step/np':>9s}{'torch/np':>10s}{'goal':>7s}"
+    head += f"{'compiled goal':>15s}  verdict"
     print(head)
     print("-" * len(head))
     for name, r in results.items():
         s = r["stats"]
         row = f"{name:8s} {r['workload']:28s}"
         for c in cols:
-            row += f"{s[c]['median_ms']:13.3f}" if c in s else f"{'-':>13s}"
+            row += f"{s[c]['median_ms']:17.3f}" if c in s else f"{'-':>17s}"
         mt_ratio = s["minitorch"]["ratio"] if "minitorch" in s else None
         th_ratio = s["torch"]["ratio"] if "torch" in s else None
+        net_ratio = s["compile(net)"]["ratio"] if "compile(net)" in s else None
+        step_ratio = s["compile(step)"]["ratio"] if "compile(step)" in s else None
         row += f"{mt_ratio:13.2f}x" if mt_ratio is not None else f"{'-':>14s}"
+        row += f"{net_ratio:7.2f}x" if net_ratio is not None else f"{'-':>8s}"
+        row += f"{step_ratio:8.2f}x" if step_ratio is not None else f"{'-':>9s}"
         row += f"{th_ratio:9.2f}x" if th_ratio is not None else f"{'-':>10s}"
         goal = GOALS.get(name)
         row += f"{goal:6.1f}x" if goal else f"{'':7s}"
+        compiled_goal = COMPILED_GOALS.get(name)
+        row += f"{compiled_goal:14.1f}x" if compiled_goal else f"{'':15s}"
         verdict = []
         if mt_ratio is not None and goal:
             verdict.append("goal met" if mt_ratio <= goal else "goal missed")
+        best = min((r for r in (net_ratio, step_ratio) if r is not None), default=None)
+        if best is not None and compiled_goal:
+            verdict.append("compiled goal " + ("met" if best <= compiled_goal else "missed"))
         if mt_ratio is not None and th_ratio is not None:
             verdict.append("beats torch" if mt_ratio < th_ratio else "slower than torch")
         print(row + "  " + ", ".join(verdict))
@@ -407,6 +464,20 @@ def peak_bytes(fn: Any) -> int:
     return peak
 
 
+def flat_memory(impl: Any, steps: int) -> dict[str, int]:
+    """tracemalloc's current bytes after steps 100, 1000 and `steps` (collected first)."""
+    checkpoints = sorted({min(100, steps), min(1000, steps), steps} - {0})
+    flat: dict[str, int] = {}
+    tracemalloc.start()
+    for i in range(1, steps + 1):
+        impl.step()
+        if i in checkpoints:
+            gc.collect()
+            flat[str(i)] = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return flat
+
+
 def run_memory(names: list[str], steps: int, quick: bool) -> dict[str, Any]:
     """Peak of one forward+backward, and whether memory stays flat over many steps."""
     out: dict[str, Any] = {"peak": {}}
@@ -426,6 +497,13 @@ def run_memory(names: list[str], steps: int, quick: bool) -> dict[str, Any]:
             mt_impl.optimizer.zero_grad()
             row["minitorch_peak_bytes"] = peak_bytes(mt_impl.forward_backward)
             row["ratio"] = row["minitorch_peak_bytes"] / row["numpy_peak_bytes"]
+            # a whole step (update included), hand-written against mt.compile(step), replaying
+            compiled = CompiledStep(w, params, x, target)
+            for _ in range(3):  # records twice (no .grad yet, then .grad), then replays
+                compiled.step()
+            row["numpy_step_peak_bytes"] = peak_bytes(ref.step)
+            row["compiled_step_peak_bytes"] = peak_bytes(compiled.step)
+            row["compiled_ratio"] = row["compiled_step_peak_bytes"] / row["numpy_step_peak_bytes"]
         out["peak"][name] = row
 
     print("\npeak memory of one forward+backward (tracemalloc, gradients included)")
@@ -437,6 +515,13 @@ def run_memory(names: list[str], steps: int, quick: bool) -> dict[str, Any]:
         if "minitorch_peak_bytes" in row:
             line += f"{_mb(row['minitorch_peak_bytes']):>16s}{row['ratio']:7.2f}x"
         print(line)
+    if have_mt:
+        print("peak memory of one whole step (update included): hand-written vs mt.compile(step)")
+        for name, row in out["peak"].items():
+            print(
+                f"{name:8s}{_mb(row['numpy_step_peak_bytes']):>14s}"
+                f"{_mb(row['compiled_step_peak_bytes']):>16s}{row['compiled_ratio']:7.2f}x"
+            )
 
     if not have_mt:
         print("flat-memory check skipped: minitorch_rnn cannot run the step yet")
@@ -448,6 +533,9 @@ def run_memory(names: list[str], steps: int, quick: bool) -> dict[str, Any]:
     w = WORKLOADS["seed"]
     impl = Minitorch(w, *make_problem(w))
     steps = 20 if quick else steps
+    out["flat_compiled"] = flat_memory(CompiledStep(w, *make_problem(w)), steps)
+    print("\nflat memory, seed workload, mt.compile(step), tracemalloc current after step n:")
+    print("  " + ", ".join(f"n={k}: {_mb(v)}" for k, v in out["flat_compiled"].items()))
     checkpoints = sorted({min(100, steps), min(1000, steps), steps} - {0})
     flat: dict[str, int] = {}
     tracemalloc.start()
@@ -490,13 +578,19 @@ def _mb(n: int) -> str:
 
 
 # ---- profile --------------------------------------------------------------------------------
-def run_profile(name: str, steps: Optional[int], top: int = 25) -> str:
-    """cProfile of minitorch_rnn's training step; the top functions by own time."""
+PROFILED = {"eager": Minitorch, "net": CompiledModule, "step": CompiledStep}
+
+
+def run_profile(name: str, steps: Optional[int], top: int = 25, which: str = "eager") -> str:
+    """cProfile of minitorch_rnn's training step; the top functions by own time.
+
+    `which`: the eager step, or the compiled module (``net``) or compiled step (``step``).
+    """
     why = minitorch_missing()
     if why:
         return f"cannot profile minitorch_rnn: {why}"
     w = WORKLOADS[name]
-    impl = Minitorch(w, *make_problem(w))
+    impl = PROFILED[which](w, *make_problem(w))
     for _ in range(2):
         impl.step()
     steps = steps or max(3, min(50, w.repeat // 4))
@@ -514,7 +608,7 @@ def run_profile(name: str, steps: Optional[int], top: int = 25) -> str:
     stats = pstats.Stats(profiler, stream=buf)
     stats.sort_stats("tottime").print_stats(top)
     head = (
-        f"cProfile of minitorch_rnn, {name} workload ({w.describe()}), {steps} steps, "
+        f"cProfile of minitorch_rnn ({which}), {name} workload ({w.describe()}), {steps} steps, "
         f"{wall * 1e3:.1f} ms/step under the profiler; calls are totals over the {steps} steps"
     )
     return head + "\n" + buf.getvalue()
@@ -532,6 +626,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--memory-steps", type=int, default=1000, help="steps of the flat check")
     p.add_argument("--profile", choices=list(WORKLOADS), help="cProfile minitorch_rnn's step")
     p.add_argument("--profile-steps", type=int)
+    p.add_argument(
+        "--profile-what",
+        choices=list(PROFILED),
+        default="eager",
+        help="profile the eager step, mt.compile(net) or mt.compile(step)",
+    )
     p.add_argument("--no-timing", action="store_true", help="only --memory / --profile")
     p.add_argument(
         "--dtype",
@@ -594,7 +694,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.memory:
         report["memory"] = run_memory(names, args.memory_steps, args.quick)
     if args.profile:
-        text = run_profile(args.profile, args.profile_steps)
+        text = run_profile(args.profile, args.profile_steps, which=args.profile_what)
         report["profile"] = {"workload": args.profile, "text": text}
         print("\n" + text)
     report["missing"] = missing

@@ -26,6 +26,7 @@ from . import (  # viz imports graphviz only when drawing
 from ._placeholders import UnsupportedError, module_getattr
 from ._tensor import Tensor
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .compile import compile  # record once, replay fast (compile/, docs/compile.md)
 from .creation import (
     arange,
     empty,
@@ -213,6 +214,7 @@ __all__ = [
     "bernoulli",
     "cat",
     "clone",
+    "compile",
     "div",
     "enable_grad",
     "exp",

@@ -2,7 +2,7 @@
 
 A script written for PyTorch often *mentions* more than it uses: ``from torch.nn import
 Transformer`` at the top, a class that subclasses ``nn.TransformerEncoderLayer`` but is never
-built, ``torch.compile`` behind a flag. So that such a script gets as far as it can, every
+built, ``torch.vmap`` behind a flag. So that such a script gets as far as it can, every
 public name of torch 2.13 (``torch.__all__``, ``torch.nn``, ``torch.nn.functional``; the list
 is ``_torch_names.txt``, written by ``tests/reference/make_torch_names.py``) that we do not
 define exists here as a *placeholder*: a class that can be imported and subclassed, and that

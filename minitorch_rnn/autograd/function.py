@@ -149,6 +149,8 @@ class Function:
             result._view = (inputs[0], cls, params, result._vc[0])
         if True in needs:
             ctx._record(inputs, (result,))
+        if state.recorder is not None:  # mt.compile is recording this call (skip on first read)
+            state.recorder.op(ctx, inputs, params, (result,))
         return result
 
     def _as_array(self, out: Any) -> np.ndarray:
@@ -177,6 +179,8 @@ class Function:
                 r._view = (inputs[0], _index_op(), {"index": index}, r._vc[0])
         if True in needs:
             self._record(inputs, results)
+        if state.recorder is not None:  # mt.compile is recording this call
+            state.recorder.op(self, inputs, params, results)
         return results
 
     def _record(self, inputs: tuple[Tensor, ...], results: tuple[Tensor, ...]) -> None:

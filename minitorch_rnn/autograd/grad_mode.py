@@ -19,6 +19,7 @@ class _State:
     retain_grads: bool = False  # backward keeps every node's output gradient (for drawing)
     anomaly: bool = False  # nodes keep their forward traceback; backward checks for NaN
     engine: str = "fast"  # which backward pass runs: "fast" (engine.py) or "plain" (plain.py)
+    recorder: Any = None  # mt.compile's Recorder while it records a call (compile/record.py)
 
 
 state = _State()
