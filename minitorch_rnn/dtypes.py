@@ -93,7 +93,9 @@ def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
 
 def _scalar_dtype(x: Any) -> np.dtype:
     """The dtype a Python number stands for: bool, int64, or the default float32."""
-    if isinstance(x, (bool, np.bool_)):
+    if isinstance(x, np.bool_):  # torch reads a numpy bool as a float number (not as a bool)
+        return float32
+    if isinstance(x, bool):
         return bool_
     if isinstance(x, (int, np.integer)):
         return int64

@@ -63,22 +63,6 @@ KNOWN_DIFFERENCES: list[Known] = [
         ),
     ),
     Known(
-        "torch.tensor(False) * np.bool_(False) is float32 in torch (a numpy bool scalar counts as "
-        "a float number; uint8 * np.bool_ too, and torch.zeros((), dtype=torch.long)"
-        ".sub_(np.bool_(False)) is \"result type Float can't be cast to the desired output type "
-        "Long\"); minitorch_rnn gives bool / uint8, and subtracts",
-        r"\"np\": \[\"bool\"",  # (any difference in a case with a numpy bool: it cascades)
-        (
-            "casts-mul-77b0fe82",
-            "casts-mul-a05e236c",
-            "chains-add_-38a53fcc",
-            "chains-exp_-f3c90b70",
-            "indexing-setitem-29388ea5",
-            "inplace-add_-32f0a99d",
-            "inplace-sub_-2e27b49a",
-        ),
-    ),
-    Known(
         "Indexing errors: torch.tensor(0.)[0] -> IndexError('invalid index of a 0-dim tensor. Use "
         "`tensor.item()` ...'); t[(0,)] -> 'too many indices for tensor of dimension 0'; "
         "t[0:1] -> 'slice() cannot be applied to a 0-dim tensor.'; the index is checked before "
@@ -275,18 +259,6 @@ KNOWN_DIFFERENCES: list[Known] = [
         ),
     ),
     Known(
-        "x = torch.zeros(1); v = x.expand(1); v.add_(1) (relu_, tanh_, sub_ likewise) works in "
-        "torch; minitorch_rnn raises numpy's ValueError('output array is read-only') "
-        "(np.broadcast_to gives a read-only view)",
-        r"read-only",
-        (
-            "inplace-add_-9b3ae2b3",
-            "inplace-relu_-6da1e106",
-            "inplace-sub_-1e70548f",
-            "inplace-tanh_-83c32ec6",
-        ),
-    ),
-    Known(
         "torch.zeros((), dtype=torch.uint8).add_(torch.zeros((), dtype=torch.int8)) works in torch "
         "(int16 can be cast back to uint8: same category); minitorch_rnn raises numpy's "
         "UFuncTypeError(\"Cannot cast ufunc 'add' output from dtype('int16') to dtype('uint8') "
@@ -381,6 +353,7 @@ KNOWN_DIFFERENCES: list[Known] = [
         "minitorch_rnn assigns",
         r"can't assign a numpy\.\w+ to a",
         (
+            "indexing-setitem-29388ea5",
             "indexing-setitem-f4915ac7",
             "inplace-setitem-13c0f710",
         ),

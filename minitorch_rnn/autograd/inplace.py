@@ -57,7 +57,13 @@ def replay(a: np.ndarray, chain: Chain) -> np.ndarray:
 
 
 def check_inplace(t: Tensor, through_view: bool = False) -> None:
-    """torch's errors for changing a leaf that requires grad (or a view of one) in place."""
+    """torch's errors for changing a leaf that requires grad (or a view of one) in place, and
+    for writing into memory that several entries share (an ``expand``ed tensor)."""
+    if not t._data.flags.writeable:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
     if not state.enabled:
         return
     root = root_and_chain(t)[0]

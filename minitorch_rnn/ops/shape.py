@@ -73,7 +73,11 @@ class Expand(Function):
     def forward(ctx: Any, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = x.shape
         try:
-            return np.broadcast_to(x, shape)
+            out = np.broadcast_to(x, shape)  # (read-only: entries may share memory)
+            if not any(s == 0 and n > 1 for s, n in zip(out.strides, out.shape)):
+                # no entry repeated (only size-1 dims added): writable, as torch's is
+                out = np.lib.stride_tricks.as_strided(x, out.shape, out.strides)
+            return out
         except ValueError:
             from .matmul import _expand_error
 
