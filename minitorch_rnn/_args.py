@@ -55,6 +55,18 @@ def _check_ragged(data: Sequence[Any], dim: int = 0) -> None:
         _check_ragged(x, dim + 1)
 
 
+def new(a: Any) -> Tensor:
+    """A result off the tape (an index, a comparison, a cast to integers) as a Tensor."""
+    from ._tensor import Tensor
+
+    return Tensor(np.asarray(a))
+
+
+def raw(x: Any) -> Any:
+    """A Tensor's array; anything else as it is."""
+    return x._data if hasattr(x, "_data") else x
+
+
 def number_like(x: Any, dtype: np.dtype) -> np.ndarray:
     """A Python number as a 0-d array of `dtype`."""
     if isinstance(x, np.generic):

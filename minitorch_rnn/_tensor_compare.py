@@ -10,20 +10,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _tensor
+from ._args import new as _new
 from ._args import operands
+from ._args import raw as _raw
 from .dtypes import is_floating, scalar_type_name
 from .ops.broadcast import broadcast_error
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
-
-
-def _new(a: Any) -> Tensor:
-    return _tensor.Tensor(np.asarray(a))
-
-
-def _raw(x: Any) -> Any:
-    return x._data if isinstance(x, _tensor.Tensor) else x
 
 
 def _compare(op: Any, a: Any, b: Any) -> Tensor:

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _tensor, ops
 from ._args import as_array, cast, floating, number_like, operands
+from ._args import new as _new
 from .autograd.function import watch_versions
 from .dtypes import bool_, float32, int64, is_floating, result_type, scalar_type_name, to_dtype
 
@@ -21,10 +22,6 @@ if TYPE_CHECKING:
     from ._tensor import Tensor
 
 Number = Union[int, float, bool]
-
-
-def _new(a: Any) -> Tensor:
-    return _tensor.Tensor(np.asarray(a))
 
 
 class MathMethods:

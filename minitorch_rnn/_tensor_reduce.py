@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _tensor, ops
 from ._args import axes, wrap_dim
+from ._args import new as _new
 from .dtypes import bool_, int64, is_floating, scalar_type_name, uint8
 
 if TYPE_CHECKING:
@@ -29,10 +30,6 @@ class ValuesIndices(NamedTuple):
 
 
 MaxResult = ValuesIndices  # (its earlier name)
-
-
-def _new(a: Any) -> Tensor:
-    return _tensor.Tensor(np.asarray(a))
 
 
 class ReduceMethods:
