@@ -9,9 +9,11 @@ the call reads that the program took as fixed -- the guards:
 * every module it reaches: training mode, each parameter's identity, array, requires_grad and
   whether its ``.grad`` is None, and the plain Python numbers in the module's attributes
   (dropout's p, say);
-* every optimizer it reaches: each group's options (``lr`` -- a scheduler changes it), its
-  parameters, and per parameter which state exists (SGD's momentum buffer does not on the
-  first step, and that step is a different computation) with its numbers (Adam's step).
+* every optimizer it reaches whose update is recorded op by op (SGD): each group's options
+  (``lr`` -- a scheduler changes it), its parameters, and per parameter which state exists
+  (SGD's momentum buffer does not on the first step, and that step is a different
+  computation). Adam, AdamW, RMSprop and Adagrad are not guarded: their ``step()`` is replayed
+  live (record.py's STEP), so it reads its lr, step count and state as eager does.
 
 A call whose signature has no program yet runs eagerly while record.py writes one down; a
 call whose signature has one replays it (replay.py). A recording that met something it cannot
@@ -28,7 +30,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import state
 from ..nn.module import Module
 from ..optim.optimizer import Optimizer
-from .record import BACKWARD, Program, Recorder, recording
+from .record import BACKWARD, LIVE_STEPS, Program, Recorder, recording
 from .replay import CompiledFunction, run
 
 CACHE_SIZE_LIMIT = 8  # torch's default too: more signatures than this, and the rest run eagerly
@@ -105,6 +107,8 @@ class Compiled:
                 if p is not None:
                     key.append((id(p), id(p._data), p._requires_grad, p._grad is None))
         for opt in self.optimizers:
+            if isinstance(opt, LIVE_STEPS):
+                continue  # its step() runs live at every replay: nothing of it is fixed
             for group in opt.param_groups:
                 key.extend([(k, v) for k, v in group.items() if k != "params"])
                 for p in group["params"]:

@@ -11,6 +11,7 @@ or edge per op:
     INPLACE   ufunc(slot, slot, out=slot)           (an optimizer's ``p.add_(...)``)
     BACKWARD  the backward pass from a root         (``loss.backward()`` inside the call)
     MASK      slot <- a fresh dropout mask          (drawn again at every replay)
+    STEP      optimizer.step(), called live         (Adam & co: see `Recorder.step`)
 
 An array that no recorded op made is a *constant*, kept by reference: a parameter (updated in
 place by the optimizer, so a replay reads its current value), an initial hidden state of zeros.
@@ -35,8 +36,12 @@ from ..autograd import inplace
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..nn import functional as F
+from ..optim import Adagrad, Adam, RMSprop
 
-OP, LOAD_GRAD, INPLACE, BACKWARD, MASK = range(5)
+OP, LOAD_GRAD, INPLACE, BACKWARD, MASK, STEP = range(6)
+
+# Optimizers that update their NumPy arrays themselves: recorded as one STEP (AdamW is an Adam).
+LIVE_STEPS = (Adam, RMSprop, Adagrad)
 
 # Where a gradient goes inside a program: ("n", node, output nr) or ("s", sink), or None.
 Target = Optional[tuple[Any, ...]]
@@ -83,6 +88,8 @@ class Program:
                 used = (ins[2], ins[3])
             elif ins[0] in (LOAD_GRAD, MASK):
                 used = (ins[2],)
+            elif ins[0] == STEP:
+                used = ()
             else:
                 used = (ins[1].root_slot,)
             for s in used:
@@ -195,6 +202,14 @@ class Recorder:
         s = self._new_slot(noise._data)
         self.program.code.append((MASK, (noise._data.shape, noise._data.dtype, p), s))
 
+    def step(self, optimizer: Any, closure: Any) -> None:
+        """``optimizer.step()`` of an optimizer that updates its arrays itself, in NumPy
+        (Adam, AdamW, RMSprop, Adagrad): no op for the recorder to see, so a replay calls the
+        step again, live -- its step count, bias corrections and lr read as eager reads them."""
+        if closure is not None:
+            self.unsupported("optimizer.step(closure)")
+        self.program.code.append((STEP, optimizer))
+
     def backward(self, root: Any, extra: bool) -> None:
         """``root.backward()`` inside the call (a training step)."""
         if extra:
@@ -227,6 +242,7 @@ def recording(recorder: Recorder) -> Iterator[None]:
     saved_inplace, saved_random = inplace.apply_inplace, random.Generator.random
     saved_setitem = inplace.setitem
     saved_dropout = F.dropout
+    saved_steps = {cls: cls.__dict__["step"] for cls in LIVE_STEPS}
 
     def spy_backward(
         self: Any,
@@ -276,6 +292,13 @@ def recording(recorder: Recorder) -> Iterator[None]:
         recorder.mask(noise, p)
         return input * noise  # the Mul is an op like any other
 
+    def spy_step(cls: type) -> Any:
+        def spy(self: Any, closure: Any = None) -> Any:
+            recorder.step(self, closure)
+            return saved_steps[cls](self, closure)
+
+        return spy
+
     prev = state.recorder
     state.recorder = recorder
     T.backward = spy_backward  # type: ignore[method-assign]
@@ -285,6 +308,8 @@ def recording(recorder: Recorder) -> Iterator[None]:
     inplace.setitem = spy_setitem
     random.Generator.random = spy_random  # type: ignore[method-assign]
     F.dropout = spy_dropout
+    for cls in LIVE_STEPS:
+        cls.step = spy_step(cls)  # type: ignore[method-assign]
     try:
         yield
     finally:
@@ -294,6 +319,8 @@ def recording(recorder: Recorder) -> Iterator[None]:
         inplace.apply_inplace, inplace.setitem = saved_inplace, saved_setitem
         random.Generator.random = saved_random  # type: ignore[method-assign]
         F.dropout = saved_dropout
+        for cls, step in saved_steps.items():
+            cls.step = step  # type: ignore[method-assign]
 
 
 def draw_mask(shape: tuple[int, ...], dtype: Any, p: float) -> Any:

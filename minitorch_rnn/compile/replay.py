@@ -22,7 +22,7 @@ import numpy as np
 from ..autograd.deferred import DeferredGrad
 from ..autograd.function import Function
 from ..autograd.plain import accumulate_grad
-from .record import INPLACE, LOAD_GRAD, MASK, OP, BackwardPlan, Program, Target, draw_mask
+from .record import INPLACE, LOAD_GRAD, MASK, OP, STEP, BackwardPlan, Program, Target, draw_mask
 
 
 def run(program: Program, arrays: list[np.ndarray], args: list[Any]) -> tuple[list[Any], list[Any]]:
@@ -60,6 +60,8 @@ def run(program: Program, arrays: list[np.ndarray], args: list[Any]) -> tuple[li
             env[ins[2]] = ins[1]._grad._data
         elif kind == MASK:  # dropout: a fresh mask at every replay
             env[ins[2]] = draw_mask(*ins[1])._data
+        elif kind == STEP:  # Adam & co: their own step, live (record.py)
+            ins[1].step()
         else:  # BACKWARD: loss.backward() inside a training step
             plan: BackwardPlan = ins[1]
             root_grad = np.ones_like(env[plan.root_slot])
