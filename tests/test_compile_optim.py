@@ -129,3 +129,23 @@ def test_the_optimizers_steps_are_put_back_after_recording():
     mt.compile(make_step(compiled, opt))(*data(0))
     now = [cls.__dict__["step"] for cls in (mt.optim.Adam, mt.optim.RMSprop, mt.optim.Adagrad)]
     assert now == originals
+
+
+def test_an_optimizer_that_writes_arrays_itself_is_not_silently_skipped():
+    class Plain(mt.optim.Optimizer):  # an update in NumPy, that the recorder cannot see
+        def __init__(self, params):
+            super().__init__(params, {"lr": 0.1})
+
+        def step(self, closure=None):
+            for p in self.param_groups[0]["params"]:
+                p._data -= 0.1 * p.grad._data
+                p._modified()
+
+    eager, compiled = Net(), Net()
+    step_e = make_step(eager, Plain(eager.parameters()))
+    step_c = mt.compile(make_step(compiled, Plain(compiled.parameters())))
+    with pytest.warns(UserWarning, match="parameter changed in place without an op"):
+        for step in range(4):
+            step_e(*data(step)), step_c(*data(step))
+    for p, q in zip(eager.parameters(), compiled.parameters()):
+        assert same_bits(p.detach().numpy(), q.detach().numpy())

@@ -30,7 +30,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import state
 from ..nn.module import Module
 from ..optim.optimizer import Optimizer
-from .record import BACKWARD, LIVE_STEPS, Program, Recorder, recording
+from .record import BACKWARD, INPLACE, LIVE_STEPS, STEP, Program, Recorder, recording
 from .replay import CompiledFunction, run
 
 CACHE_SIZE_LIMIT = 8  # torch's default too: more signatures than this, and the rest run eagerly
@@ -122,9 +122,13 @@ class Compiled:
     def _record(self, key: tuple[Any, ...], args: tuple[Any, ...]) -> Any:
         tensors = [a for a in args if isinstance(a, Tensor)]
         recorder = Recorder(tensors)
+        params = [p for sub in self._submodules for p in sub._parameters.values() if p is not None]
+        versions = [p._version for p in params]
         with recording(recorder):
             result = self.fn(*args)
         program = recorder.program
+        if _unseen_writes(program, params, versions):
+            recorder.unsupported("a parameter changed in place without an op (its NumPy array)")
         flat: list[Tensor] = []
         program.out_spec = _flatten(result, flat)
         if program.out_spec is False:
@@ -162,6 +166,17 @@ class Compiled:
         """The recorded program these arguments would replay (None if none yet, or eager)."""
         p = self.programs.get(self.signature(args))
         return p if isinstance(p, Program) else None
+
+
+def _unseen_writes(program: Program, params: list[Tensor], versions: list[int]) -> bool:
+    """Did the call change a parameter (its version moved) other than by a recorded in-place
+    op or a live optimizer step? A replay would skip that write: an optimizer of your own that
+    works on ``p.data``'s array, say."""
+    seen = {id(ins[4]) for ins in program.code if ins[0] == INPLACE}
+    for ins in program.code:
+        if ins[0] == STEP:
+            seen.update(id(p) for group in ins[1].param_groups for p in group["params"])
+    return any(p._version != v and id(p) not in seen for p, v in zip(params, versions))
 
 
 def _state_key(v: Any) -> Any:
