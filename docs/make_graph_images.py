@@ -1,4 +1,4 @@
-"""Regenerate the computation-graph pictures in docs/images/ (used by graphs.md and rnn_bptt.md).
+"""Regenerate the computation-graph pictures in docs/images/ (graphs.md, rnn_bptt.md, compile.md).
 
     python docs/make_graph_images.py
 
@@ -93,6 +93,51 @@ def lstm() -> None:
     save(dot, "lstm_3_steps", program)
 
 
+class TinyNet(nn.Module):
+    """nn.RNN(3, 4) over 3 steps and a Linear head: small enough for a picture of a program."""
+
+    def __init__(self, bias: bool = True) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.rnn = nn.RNN(3, 4, bias=bias)
+        self.head = nn.Linear(4, 1, bias=bias)
+
+    def forward(self, x):
+        output, _ = self.rnn(x)
+        return self.head(output[-1])
+
+
+def compiled() -> None:
+    """compile.md: a compiled module as one node of its caller's graph, the same opened to the
+    program it replays, and the program of a whole compiled training step."""
+    from minitorch_rnn.nn import functional as F
+
+    net = TinyNet()
+    step_net = torch.compile(net)
+    x, y = torch.randn(3, 2, 3), torch.randn(2, 1)
+    step_net(x)  # records
+    loss = F.mse_loss(step_net(x), y)  # replays: one CompiledFunction node
+    names = {"x": x, "y": y, **dict(net.named_parameters())}
+    save(viz.make_dot(loss, names, legend=False), "compiled_one_box")
+    dot = viz.make_dot(loss, names, expand_compiled=True, legend=False)
+    save(dot, "compiled_expanded")
+
+    net = TinyNet(bias=False)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.mse_loss(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    train_step = torch.compile(step)
+    for _ in range(3):  # records twice (no .grad yet, then .grad), then replays
+        train_step(x, y)
+    save(viz.make_dot(train_step, legend=False), "compiled_train_step")
+
+
 def step_through_page() -> None:
     """A screenshot of the step-through page (graphs.md, section 7) at step 28 of 36: needs
     Chromium and Playwright for Python (pip install playwright; apt-get install chromium)."""
@@ -128,5 +173,6 @@ if __name__ == "__main__":
     seed_rnn()
     folded_rnn()
     lstm()
+    compiled()
 
     step_through_page()

@@ -72,6 +72,7 @@ class Program:
         self.out_spec: Any = None  # how to rebuild the returned structure (api.py)
         self.schedule: Any = None  # a compiled module's backward order (replay.py)
         self.frees: list[list[int]] = []  # per instruction: slots read for the last time
+        self.slot_info: list[tuple[Any, ...]] = []  # slot -> (shape, scope it was made in): viz
 
     @property
     def n_nodes(self) -> int:
@@ -131,6 +132,7 @@ class Recorder:
         self.slots[id(array)] = s
         self.arrays.append(array)
         self.program.template.append(array if constant else None)
+        self.program.slot_info.append((np.shape(array), state.scope))
         return s
 
     def slot_of(self, t: Any) -> int:
@@ -242,7 +244,7 @@ def recording(recorder: Recorder) -> Iterator[None]:
     saved_inplace, saved_random = inplace.apply_inplace, random.Generator.random
     saved_setitem = inplace.setitem
     saved_dropout = F.dropout
-    saved_steps = {cls: cls.__dict__["step"] for cls in LIVE_STEPS}
+    saved_steps: dict[type, Any] = {cls: cls.__dict__["step"] for cls in LIVE_STEPS}
 
     def spy_backward(
         self: Any,
@@ -319,8 +321,8 @@ def recording(recorder: Recorder) -> Iterator[None]:
         inplace.apply_inplace, inplace.setitem = saved_inplace, saved_setitem
         random.Generator.random = saved_random  # type: ignore[method-assign]
         F.dropout = saved_dropout
-        for cls, step in saved_steps.items():
-            cls.step = step  # type: ignore[method-assign]
+        for owner, step in saved_steps.items():
+            owner.step = step  # type: ignore[attr-defined]
 
 
 def draw_mask(shape: tuple[int, ...], dtype: Any, p: float) -> Any:

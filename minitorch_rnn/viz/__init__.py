@@ -3,6 +3,7 @@
 * `trace` -- the tape as plain nodes and edges (``trace.py``, no graphviz needed);
 * `fold_steps` -- long loops keep their first and last time steps (``fold.py``);
 * `make_dot` -- a `graphviz.Digraph`, one labelled box per scope (``dot.py``);
+  given ``mt.compile``'s work, it draws the recorded program (``compiled.py``);
 * `render` -- to SVG / PNG / PDF, with one clear message when it cannot (``render.py``);
 * `find_program` -- what draws: system Graphviz's ``dot``, or graphviz-pure (``program.py``);
 * `step_through` -- one HTML page that replays the backward pass node by node

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Optional
 
 from .._tensor import Tensor
+from ..compile.api import Compiled
+from .compiled import draw_compiled
 from .fold import fold_steps, position, step_of, step_rows
 from .program import digraph_class
 from .style import (
@@ -36,9 +38,10 @@ Step = tuple[tuple[str, ...], int]  # (the loop's scope, t)
 
 
 def make_dot(
-    root: Tensor,
+    root: Any,
     params: Optional[Mapping[str, Tensor]] = None,
     *,
+    expand_compiled: bool = False,
     show_values: bool = False,
     show_grads: bool = False,
     max_steps: Optional[int] = 6,
@@ -49,9 +52,13 @@ def make_dot(
     """Draw the computation graph that produced `root` (torchviz's name and first arguments).
 
     Args:
-        root: the output tensor, e.g. a loss.
+        root: the output tensor, e.g. a loss. Or a callable made by ``mt.compile``, e.g. a
+            compiled training step, which leaves no tape to draw: then its last recorded
+            program (forward, ``backward()``, the optimizer's update; ``compiled.py``).
         params: names for leaf tensors, e.g. ``dict(model.named_parameters())``. A registered
             `nn.Parameter` is named after its attribute even without it.
+        expand_compiled: draw a compiled module's one node (``CompiledFunction``) as the
+            program it replays, in a box of its own, instead of as one box.
         show_values: print a short summary of each node's value (the entries of a tiny
             tensor, else min/mean/max). Ops keep their values only when the forward pass ran
             inside ``mt.autograd.retain_values()``.
@@ -72,7 +79,10 @@ def make_dot(
         (SVG unless you say otherwise), or use `minitorch_rnn.viz.render`. All of them draw
         with system Graphviz or graphviz-pure (``program.py``).
     """
-    graph = fold_steps(trace(root, params), max_steps)
+    if isinstance(root, Compiled):
+        graph = fold_steps(draw_compiled(root, params), max_steps)
+    else:
+        graph = fold_steps(trace(root, params, expand_compiled), max_steps)
     ops = graph.of_kind(OP)
     if show_values and not any(n.value is not None for n in ops):
         warnings.warn(

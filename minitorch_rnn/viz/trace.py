@@ -28,6 +28,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.plain import topological_order
+from ..compile.replay import CompiledFunction
 from ..nn.parameter import Parameter
 
 # Node kinds; the drawing gives each its own colour.
@@ -89,11 +90,15 @@ class Graph:
         return [n for n in self.nodes if n.kind == kind]
 
 
-def trace(root: Tensor, params: Optional[Mapping[str, Tensor]] = None) -> Graph:
+def trace(
+    root: Tensor, params: Optional[Mapping[str, Tensor]] = None, expand_compiled: bool = False
+) -> Graph:
     """The tape that produced `root`, in forward order (inputs first, the output last).
 
     `params` (e.g. ``dict(model.named_parameters())``) names leaf tensors; a registered
     `Parameter` is named after its attribute even without it; other leaves are "input".
+    `expand_compiled`: draw a compiled module's one node as the program it replays
+    (``compiled.py``).
     """
     if root.grad_fn is None:
         raise ValueError(
@@ -111,15 +116,23 @@ def trace(root: Tensor, params: Optional[Mapping[str, Tensor]] = None) -> Graph:
             ids[id(obj)] = f"n{len(ids)}"
         return ids[id(obj)]
 
+    opened: dict[int, list[Any]] = {}  # id(a compiled node drawn open) -> its outputs' sources
+
+    def source(fn: Any, nr: int) -> tuple[str, int]:
+        return opened[id(fn)][nr] if id(fn) in opened else (node_id(fn), nr)
+
     # Forward order: `topological_order` lists the output's node first, so reverse it.
     ops = list(reversed(topological_order([root.grad_fn])))
     for op in ops:
+        is_open = expand_compiled and isinstance(op, CompiledFunction)
         for edge in op.next_edges:
             if edge is not None and not isinstance(edge[0], Function):
                 leaf = edge[0]
                 if id(leaf) not in ids:
                     graph.nodes.append(_leaf_node(node_id(leaf), leaf, names))
-                leaf_users.setdefault(ids[id(leaf)], []).append(op.scope)
+                users = leaf_users.setdefault(ids[id(leaf)], [])
+                if not is_open:  # (an open one's users are the ops inside: `_open`)
+                    users.append(op.scope)
         data_edges = []
         for position, shape, ref, how in op.data_inputs:
             # one box per use and scope, beside its user: h0[0] in "layer 0", h0[1] in "layer 1"
@@ -133,17 +146,23 @@ def trace(root: Tensor, params: Optional[Mapping[str, Tensor]] = None) -> Graph:
                 graph.nodes.append(node)
             note = f"view {tuple(shape)}" if how == "view" and base is not None else ""
             data_edges.append(Edge(data_ids[key], "", note=note))
+        if is_open:  # its recorded program instead of its one node
+            opened[id(op)] = _open(
+                graph, op, node_id(op), data_edges, source, ids, names, leaf_users
+            )
+            continue
         graph.nodes.append(_op_node(node_id(op), op))
         for e in data_edges:
             e.dst = ids[id(op)]
             graph.edges.append(e)
         for edge in op.next_edges:
             if edge is not None:
-                graph.edges.append(Edge(node_id(edge[0]), ids[id(op)], edge[1]))
+                src, nr = source(*edge)
+                graph.edges.append(Edge(src, ids[id(op)], nr))
 
     # A leaf lives in the deepest scope all its users share.
     for n in graph.nodes:
-        if n.id in leaf_users:
+        if leaf_users.get(n.id):
             n.scope = common_prefix(leaf_users[n.id])
 
     out_grad = None
@@ -152,16 +171,46 @@ def trace(root: Tensor, params: Optional[Mapping[str, Tensor]] = None) -> Graph:
     graph.nodes.append(
         Node("output", OUTPUT, "output", (root.shape,), value=root._data, grad=out_grad)
     )
-    graph.edges.append(Edge(ids[id(root.grad_fn)], "output", root._output_nr))
+    src, nr = source(root.grad_fn, root._output_nr)
+    graph.edges.append(Edge(src, "output", nr))
     return graph
+
+
+def _open(
+    graph: Graph,
+    op: Any,
+    op_id: str,
+    data_edges: list[Edge],
+    source: Any,
+    ids: dict[int, str],
+    names: Mapping[int, str],
+    leaf_users: dict[str, list[tuple[str, ...]]],
+) -> list[Any]:
+    """Draw compiled node `op` as the program it replays, in a box of its own: the sources of
+    its outputs (see ``compiled.py``)."""
+    from .compiled import ProgramDrawing
+
+    args = [source(*e) if e is not None else None for e in op.next_edges[: op.n_args]]
+    for (position, *_), e in zip(op.data_inputs, data_edges):
+        args[position] = (e.src, 0)
+    box = (*op.scope, f"CompiledFunction: {op.program.n_nodes} recorded ops")
+    drawing = ProgramDrawing(graph, op.program, op_id + "_", box, lambda t: ids[id(t)], names, {})
+    outputs = drawing.draw(args)
+    for node_id, scopes in drawing.users.items():
+        if node_id in leaf_users:
+            leaf_users[node_id] += scopes
+    return outputs
 
 
 def _op_node(node_id: str, op: Function) -> Node:
     value = op.output_value
+    label = type(op).__name__
+    if isinstance(op, CompiledFunction):  # a whole compiled module: say how much is inside
+        label += f" ({op.program.n_nodes} ops)"  # type: ignore[attr-defined]
     return Node(
         node_id,
         OP,
-        type(op).__name__,
+        label,
         tuple(op.output_shapes),
         scope=tuple(op.scope),
         detail=op.name(),
