@@ -4,6 +4,7 @@ training step draws its recorded program: forward, backward() and the optimizer'
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 
 import pytest
@@ -11,6 +12,7 @@ from test_compile import Net, data, make_step
 
 import minitorch_rnn as mt
 from minitorch_rnn import nn, viz
+from minitorch_rnn.compile.record import OP as OP_INSTRUCTION
 from minitorch_rnn.nn import functional as F
 from minitorch_rnn.viz import program
 from minitorch_rnn.viz.compiled import draw_compiled
@@ -27,13 +29,13 @@ def assert_well_formed(graph: Graph) -> None:
     assert all(e.src in ids and e.dst in ids for e in graph.edges)
 
 
-def rnn_pair(**options: object):
+def rnn_pair(layer: type = nn.RNN, **options: object):
     """An nn.RNN, eager and compiled, with an h0 that wants a gradient: every op it records is
     on the tape and reaches the loss, so the eager graph draws all of them."""
     mt.manual_seed(0)
-    eager = nn.RNN(4, 6, dtype=mt.float64, **options)
+    eager = layer(4, 6, dtype=mt.float64, **options)
     mt.manual_seed(0)
-    compiled = nn.RNN(4, 6, dtype=mt.float64, **options)
+    compiled = layer(4, 6, dtype=mt.float64, **options)
     layers = options.get("num_layers", 1) * (2 if options.get("bidirectional") else 1)
     x = data(0)[0]
     h0 = mt.zeros(layers, 3, 6, dtype=mt.float64, requires_grad=True)
@@ -45,7 +47,10 @@ def loss_of(out: tuple[mt.Tensor, mt.Tensor]) -> mt.Tensor:
     return output.sum() + h_n.sum()
 
 
-@pytest.mark.parametrize("options", [{}, {"num_layers": 2}, {"bidirectional": True}], ids=str)
+CONFIGS = [{}, {"num_layers": 2}, {"bidirectional": True}, {"layer": nn.GRU, "num_layers": 2}]
+
+
+@pytest.mark.parametrize("options", CONFIGS, ids=str)
 def test_one_box_collapsed_the_eager_ops_expanded(options):
     eager, net, x, h0 = rnn_pair(**options)
     net(x, h0)  # records
@@ -53,20 +58,20 @@ def test_one_box_collapsed_the_eager_ops_expanded(options):
     eager_graph, one_box = viz.trace(loss_e), viz.trace(loss_c)
     opened = viz.trace(loss_c, expand_compiled=True)
     around = Counter({"Sum": 2, "Add": 1})  # the loss, outside the compiled call
-    program = net.program_for(x, h0)
-    title = f"CompiledFunction: {program.n_nodes} recorded ops"
-    assert ops(one_box) == around + Counter({f"CompiledFunction ({program.n_nodes} ops)": 1})
+    recorded = net.program_for(x, h0)
+    title = f"CompiledFunction: {recorded.n_nodes} recorded ops"
+    assert ops(one_box) == around + Counter({f"CompiledFunction ({recorded.n_nodes} ops)": 1})
     [box] = [n for n in one_box.of_kind(OP) if n.label.startswith("CompiledFunction")]
     assert box.detail == "CompiledFunctionBackward0"
     # opened: the very ops the eager forward put on its tape, N of them, no more
     assert ops(opened) == ops(eager_graph)
-    assert len(opened.of_kind(OP)) - sum(around.values()) == program.n_nodes
+    assert len(opened.of_kind(OP)) - sum(around.values()) == recorded.n_nodes
     assert_well_formed(opened)
     # each in the layer and time step eager drew it in, inside the compiled call's box
     inner = Counter(n.scope for n in opened.of_kind(OP) if n.scope[:1] == (title,))
     eager_scopes = Counter((title, *n.scope) for n in eager_graph.of_kind(OP))
     assert inner == eager_scopes - Counter({(title,): 3})  # (the loss's three ops)
-    assert sum(inner.values()) == program.n_nodes
+    assert sum(inner.values()) == recorded.n_nodes
     # the parameters: the caller's leaves, once each, in the layer they belong to
     params = [n for n in opened.nodes if n.kind == PARAMETER]
     assert sorted(n.label for n in params) == sorted(n for n, _ in eager.named_parameters())
@@ -78,10 +83,10 @@ def test_ops_on_data_that_needs_no_gradient_are_drawn_as_data():
     x, y = data(0)
     net(x)
     opened = viz.trace(F.mse_loss(net(x), y), expand_compiled=True)
-    program = net.program_for(x)
-    off_tape = [ins for ins in program.code if ins[0] == 0 and ins[6] < 0]
+    recorded = net.program_for(x)
+    off_tape = [ins for ins in recorded.code if ins[0] == OP_INSTRUCTION and ins[6] < 0]
     assert off_tape  # (the x.view and h0's unbind)
-    assert len(opened.of_kind(OP)) == program.n_nodes + 3  # + the loss: Sub, Mul, Mean
+    assert len(opened.of_kind(OP)) == recorded.n_nodes + 3  # + the loss: Sub, Mul, Mean
     drawn = [n for n in opened.of_kind(DATA) if n.label.endswith("(no grad)")]
     assert len(drawn) == len(off_tape)
     assert any(n.label == "zeros" for n in opened.of_kind(DATA))
@@ -166,9 +171,10 @@ def graphs_to_draw():
     yield "training step", viz.make_dot(train_step)
 
 
-def test_drawn_by_graphviz_pure_without_a_warning(capsys: pytest.CaptureFixture) -> None:
+@pytest.mark.parametrize("name", ["graphviz-pure"] + (["dot"] if shutil.which("dot") else []))
+def test_drawn_without_a_warning(name: str, capsys: pytest.CaptureFixture) -> None:
     for what, dot in graphs_to_draw():
         assert dot.source.isascii(), what
         for format in ("svg", "png"):
-            assert program.draw(dot.source, format, program="graphviz-pure")
+            assert program.draw(dot.source, format, program=name)
             assert capsys.readouterr().err == "", (what, format)

@@ -132,8 +132,9 @@ class ProgramDrawing:
         return [self.made.get(s) for s in self.program.out_slots]
 
     def info(self, slot: int) -> tuple[Any, ...]:
-        """(shape, recorded scope) of a slot's array."""
-        return self.program.slot_info[slot]
+        """(shape, recorded scope) of a slot's array (unknown for a slot added after recording)."""
+        info = self.program.slot_info
+        return info[slot] if slot < len(info) else ((), ())
 
     def where(self, recorded: tuple[str, ...], after_backward: bool) -> tuple[str, ...]:
         """The scope to draw an instruction in: the recorded one, inside our box; what runs
