@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from . import _tensor, ops
-from ._args import as_array, cast, floating, number_like, operands
+from ._args import (
+    as_array,
+    cast,
+    clamp_bounds,
+    floating,
+    no_bool_sub,
+    number_like,
+    operands,
+    pow_exponent,
+    pow_number,
+)
 from ._args import new as _new
 from .autograd.function import watch_versions
 from .dtypes import bool_, float32, int64, is_floating, result_type, scalar_type_name, to_dtype
@@ -38,11 +48,11 @@ class MathMethods:
 
     def __sub__(self, other: Any) -> Tensor:
         """`self - other`."""
-        _no_bool_sub(self, other)
+        no_bool_sub(self, other)
         return ops.Sub.apply(*operands(self, other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        _no_bool_sub(other, self)
+        no_bool_sub(other, self)
         return ops.Sub.apply(*operands(other, self))
 
     def __mul__(self, other: Any) -> Tensor:
@@ -92,21 +102,8 @@ class MathMethods:
         """`self ** exponent`, for a number or a tensor exponent."""
         if isinstance(exponent, (_tensor.Tensor, list, np.ndarray)):  # (a 0-d one too: it may
             return _pow_tensor(*operands(self, exponent))  # require grad, as torch's exponent)
-        if isinstance(exponent, np.generic):  # a numpy scalar acts as a Python number (torch)
-            exponent = exponent.item()
-        if not isinstance(exponent, (int, float)):
-            raise TypeError(
-                "unsupported operand type(s) for ** or pow(): 'Tensor' and "
-                f"'{type(exponent).__name__}'"
-            )
-        base = self
-        if isinstance(exponent, float) and self._data.dtype.kind != "f":
-            base = floating(self)  # int ** 0.5 is float32 in torch
-        elif self._data.dtype.kind == "b":
-            base = self._cast(result_type(self, exponent))  # bool ** 2 is int64, as bool + 2
-        elif self._data.dtype.kind in "iu" and exponent < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-        return ops.Pow.apply(base, exponent=exponent)
+        dt, exponent = pow_number(self, exponent)  # int ** 0.5 is float32, bool ** 2 int64
+        return ops.Pow.apply(cast(self, dt), exponent=pow_exponent(exponent, dt))
 
     def __rpow__(self, other: Any) -> Tensor:
         base, e = operands(other, self)
@@ -229,7 +226,8 @@ class MathMethods:
         bounds = [b for b in (min, max) if b is not None]
         x = cast(self, result_type(self, *bounds))  # clamp(int tensor, 0.5) is float, as torch
         if not any(isinstance(b, _tensor.Tensor) for b in bounds):
-            return ops.Clamp.apply(x, min=min, max=max)
+            lo, hi = clamp_bounds(x._data.dtype, min, max)
+            return ops.Clamp.apply(x, min=lo, max=hi)
         if not is_floating(x._data.dtype):  # integers: no gradient, so no tape node either
             y = x._data if min is None else np.maximum(x._data, _bound(min, x)._data)
             return _new(y if max is None else np.minimum(y, _bound(max, x)._data))
@@ -350,21 +348,6 @@ def _as_tensor(x: Any, like: Any) -> Tensor:
 def _check_ndim(name: str, t: Any, ndim: int) -> None:
     if t.ndim != ndim:
         raise RuntimeError(f"{name} must be a {'matrix' if ndim == 2 else f'{ndim}D tensor'}")
-
-
-def _no_bool_sub(a: Any, b: Any) -> None:
-    """torch refuses subtraction with bools: two bool tensors, or one and a number."""
-    bools = [isinstance(x, _tensor.Tensor) and x._data.dtype == bool_ for x in (a, b)]
-    if all(bools):
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. "
-            "Use the `^` or `logical_xor()` operator instead."
-        )
-    if any(bools):
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
-        )
 
 
 def _pow_tensor(base: Tensor, e: Tensor) -> Tensor:
