@@ -128,6 +128,16 @@ def checked_number(x: Any, dtype: np.dtype) -> np.ndarray:
     return number_like(x, dtype)
 
 
+def fill_number(x: Any, dtype: np.dtype) -> np.ndarray:
+    """A number as torch writes it into a one-entry tensor of `dtype` -- its way to take the
+    number of ``x[i] = v``, of ``where(c, x, v)``, and of fill_ on a one-entry tensor: checked as
+    `checked_number`, except into half, which takes a number too large for it as inf."""
+    if dtype != np.float16:
+        return checked_number(x, dtype)
+    with np.errstate(over="ignore"):
+        return number_like(x, dtype)
+
+
 def pow_number(x: Any, exponent: Any) -> tuple[np.dtype, Any]:
     """``x ** exponent`` for a number: the result's dtype (``bool ** 2`` is int64, ``int ** 0.5``
     float32, ``bool ** True`` bool), and the exponent as a Python number, after torch's checks

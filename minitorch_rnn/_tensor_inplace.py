@@ -17,6 +17,7 @@ from ._args import (
     as_array,
     checked_number,
     clamp_bounds,
+    fill_number,
     index,
     no_bool_sub,
     number_like,
@@ -171,8 +172,8 @@ class InPlaceMethods:
                     f"{value.ndim} dimensions."
                 )
             src = value
-        elif self._data.dtype == np.float16 and self._data.size == 1:
-            src = _tensor.Tensor(_unchecked(value, self._data.dtype))  # (torch's one-entry fill)
+        elif self._data.size == 1:  # (torch's one-entry fill, which does not check half)
+            src = _tensor.Tensor(fill_number(value, self._data.dtype))
         else:  # torch's error if the number does not fit: uint8.fill_(300)
             src = _tensor.Tensor(checked_number(value, self._data.dtype))
         return self.copy_(src)
@@ -186,9 +187,8 @@ class InPlaceMethods:
 
     def __setitem__(self, idx: Any, value: Any) -> None:
         np_index, _ = index(idx)
-        if isinstance(value, (bool, int, float, np.number)):  # torch converts it with fill_ of
-            dt = self._data.dtype  # one entry: checked (x[0] = 300 into uint8), except into half
-            value = checked_number(value, dt) if dt != np.float16 else _unchecked(value, dt)
+        if isinstance(value, (bool, int, float, np.number)):  # checked: x[0] = 300 into uint8
+            value = fill_number(value, self._data.dtype)
         if not isinstance(value, _tensor.Tensor):
             value = _tensor.Tensor(as_array(value))
         inplace.setitem(self, np_index, _cast_into(self, value))  # type: ignore[arg-type]
@@ -258,12 +258,6 @@ def _cast_into(self: Any, value: Tensor) -> Tensor:
     if value._data.dtype.kind == "f" and self._data.dtype.kind == "f":
         return value.to(self._data.dtype)  # on the tape
     return _tensor.Tensor(value._data.astype(self._data.dtype))
-
-
-def _unchecked(value: Any, dtype: np.dtype) -> np.ndarray:
-    """A number into `dtype` as C casts it (a float too large for half is inf), unchecked."""
-    with np.errstate(over="ignore"):
-        return number_like(value, dtype)
 
 
 def _float_result(self: Any) -> None:

@@ -17,6 +17,7 @@ from ._args import (
     as_array,
     cast,
     clamp_bounds,
+    fill_number,
     floating,
     no_bool_sub,
     number_like,
@@ -312,11 +313,20 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{scalar_type_name(cond._data.dtype)}"
         )
-    if isinstance(input, _tensor.Tensor) or isinstance(other, _tensor.Tensor):
+    numbers = (bool, int, float, np.number, np.bool_)
+    if isinstance(input, numbers) or isinstance(other, numbers):
+        # torch writes a number into a one-entry tensor of the common dtype: checked
+        a, b = (
+            v if isinstance(v, (_tensor.Tensor, *numbers)) else _new(as_array(v))
+            for v in (input, other)
+        )
+        dt = result_type(a, b)  # torch.where(mask, 1.0, 0) is float32
+        a, b = (
+            cast(v, dt) if isinstance(v, _tensor.Tensor) else _new(fill_number(v, dt))
+            for v in (a, b)
+        )
+    else:
         a, b = operands(input, other)
-    else:  # two numbers: torch.where(mask, 1.0, 0) is float32
-        dt = result_type(input, other)
-        a, b = _new(number_like(input, dt)), _new(number_like(other, dt))
     out = ops.Where.apply(a, b, condition=cond._data)
     if out.grad_fn is not None:  # backward reads the mask: changing it in place is an error
         watch_versions(out.grad_fn, [cond])

@@ -119,6 +119,10 @@ def test_assigned_and_masked_numbers_are_checked(lib: Any) -> None:
     h[0] = 70000  # x[i] = v does not check half
     assert h.tolist() == [float("inf"), 0.0]
     assert "c10::Half" in message(lambda: h.masked_fill_(h == 0, 70000))  # masked_fill_ does
+    c = lib.tensor([True, False, True])
+    assert message(lambda: lib.where(c, x, 300)) == overflow  # where too, as x[i] = v
+    assert lib.where(c, x, -1).tolist() == [255, 255, 0]
+    assert lib.where(c[:2], h, 1e300).tolist() == [float("inf"), float("inf")]
 
 
 def test_clamp_converts_its_bounds(lib: Any) -> None:
@@ -202,6 +206,7 @@ NUMBER_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "clamp_": lambda x, v: x.clamp_(max=v),
     "pow": lambda x, v: x**v,
     "pow_": lambda x, v: x.pow_(v),
+    "where": lambda x, v: x.where(x != x, v),
     "add_": lambda x, v: x.add_(v),
     "sub": lambda x, v: x - v,
 }
