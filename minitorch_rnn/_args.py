@@ -169,16 +169,10 @@ def pow_exponent(exponent: Any, dtype: np.dtype) -> Any:
 def clamp_bounds(dtype: np.dtype, *bounds: Any) -> list[Any]:
     """clamp's number bounds (None for an absent one) as 0-d arrays of the result `dtype`,
     checked as torch converts them: for uint8, -1 is 255 and 300 is torch's overflow error."""
-    if dtype.kind == "b":
+    if dtype.kind == "b":  # (bool bounds of a bool tensor)
         lo, hi = bounds
-        kind = (
-            "clamp"
-            if lo is not None and hi is not None
-            else "clamp_min"
-            if hi is None
-            else "clamp_max"
-        )
-        raise NotImplementedError(f"\"{kind}_scalar_cpu\" not implemented for 'Bool'")
+        kernel = "clamp_min" if hi is None else "clamp_max" if lo is None else "clamp"
+        raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
     return [None if b is None else checked_number(b, dtype) for b in bounds]
 
 

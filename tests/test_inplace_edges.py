@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -150,11 +151,11 @@ def test_pow_converts_its_exponent(lib: Any) -> None:
 
 
 # ---- sweeps against live torch ---------------------------------------------------------------
-def _outcome(lib: Any, run: Callable[[], Any]) -> tuple[Any, ...]:
+def _outcome(run: Callable[..., Any], *args: Any) -> tuple[Any, ...]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            r = run()
+            r = run(*args)
     except Exception as e:  # noqa: BLE001 -- any error is an outcome to compare
         return ("error", type(e).__name__, str(e).split("\n")[0])
     if r is None:
@@ -190,8 +191,8 @@ def test_inplace_ops_match_torch_over_every_dtype_pair(op: str) -> None:
         for sa, sb in SHAPES:
             a = (np.arange(int(np.prod(sa))).reshape(sa) % 3 + 1).astype(da)
             b = (np.arange(int(np.prod(sb))).reshape(sb) % 2 + 2).astype(db)
-            ours = _outcome(mt, lambda: INPLACE_OPS[op](mt.tensor(a), mt.tensor(b)))
-            theirs = _outcome(torch, lambda: INPLACE_OPS[op](torch.tensor(a), torch.tensor(b)))
+            ours = _outcome(INPLACE_OPS[op], mt.tensor(a), mt.tensor(b))
+            theirs = _outcome(INPLACE_OPS[op], torch.tensor(a), torch.tensor(b))
             if not _same(ours, theirs):
                 wrong.append((da, sa, db, sb, ours, theirs))
     assert not wrong, wrong[:5]
@@ -223,8 +224,8 @@ def test_number_operands_match_torch_over_every_dtype(op: str) -> None:
         if op == "setitem" and isinstance(v, np.generic):
             continue  # (torch refuses numpy scalars as values: another difference, issue 12)
         a = np.ones(2, dtype=dtype)
-        ours = _outcome(mt, lambda: NUMBER_OPS[op](mt.tensor(a), v))
-        theirs = _outcome(torch, lambda: NUMBER_OPS[op](torch.tensor(a), v))
+        ours = _outcome(NUMBER_OPS[op], mt.tensor(a), v)
+        theirs = _outcome(NUMBER_OPS[op], torch.tensor(a), v)
         if not _same(ours, theirs):
             wrong.append((dtype, v, ours, theirs))
     assert not wrong, wrong[:5]
