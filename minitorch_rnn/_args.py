@@ -138,6 +138,14 @@ def fill_number(x: Any, dtype: np.dtype) -> np.ndarray:
         return number_like(x, dtype)
 
 
+def checked_fill(x: Any, dtype: np.dtype, size: int) -> Any:
+    """The value fill_ (and full, full_like) writes into `size` entries of `dtype`: a number is
+    checked (`checked_number`; one entry: `fill_number`), anything else is left as it is."""
+    if not isinstance(x, (bool, int, float, np.number, np.bool_)):
+        return x
+    return fill_number(x, dtype) if size == 1 else checked_number(x, dtype)
+
+
 def pow_number(x: Any, exponent: Any) -> tuple[np.dtype, Any]:
     """``x ** exponent`` for a number: the result's dtype (``bool ** 2`` is int64, ``int ** 0.5``
     float32, ``bool ** True`` bool), and the exponent as a Python number, after torch's checks

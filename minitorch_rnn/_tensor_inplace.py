@@ -15,6 +15,7 @@ import numpy as np
 from . import _tensor, ops
 from ._args import (
     as_array,
+    checked_fill,
     checked_number,
     clamp_bounds,
     fill_number,
@@ -172,10 +173,8 @@ class InPlaceMethods:
                     f"{value.ndim} dimensions."
                 )
             src = value
-        elif self._data.size == 1:  # (torch's one-entry fill, which does not check half)
-            src = _tensor.Tensor(fill_number(value, self._data.dtype))
         else:  # torch's error if the number does not fit: uint8.fill_(300)
-            src = _tensor.Tensor(checked_number(value, self._data.dtype))
+            src = _tensor.Tensor(checked_fill(value, self._data.dtype, self._data.size))
         return self.copy_(src)
 
     def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:

@@ -107,6 +107,9 @@ def test_fill_checks_the_number(lib: Any) -> None:
     assert message(lambda: lib.zeros(2).fill_(1e300)) == overflow.format("float")
     assert lib.zeros(1, dtype=lib.half).fill_(1e30).tolist() == [float("inf")]  # one entry: no check
     assert lib.zeros(2, dtype=lib.bool).fill_(1e300).tolist() == [True, True]  # bool takes anything
+    assert message(lambda: lib.full((2,), 300, dtype=lib.uint8)) == overflow.format("uint8_t")
+    assert message(lambda: lib.full_like(lib.zeros(2), 1e300)) == overflow.format("float")
+    assert lib.full((2,), np.int64(300)).dtype == lib.int64
 
 
 def test_assigned_and_masked_numbers_are_checked(lib: Any) -> None:
@@ -200,6 +203,7 @@ def test_inplace_ops_match_torch_over_every_dtype_pair(op: str) -> None:
 
 NUMBER_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "fill_": lambda x, v: x.fill_(v),
+    "new_full": lambda x, v: x.new_full((3,), v),
     "masked_fill_": lambda x, v: x.masked_fill_(x == x, v),
     "masked_fill": lambda x, v: x.masked_fill(x != x, v),
     "setitem": lambda x, v: x.__setitem__(0, v) or x,
