@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 
-from .dtypes import float32, promote_types, result_type
+from .dtypes import float32, float64, int64, promote_types, result_type
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
@@ -74,6 +74,130 @@ def number_like(x: Any, dtype: np.dtype) -> np.ndarray:
     if isinstance(x, int) and dtype.kind in "iu":  # wraps around as torch's does: uint8 -1 is 255
         return np.asarray(x, dtype=np.int64).astype(dtype)
     return np.asarray(x, dtype=dtype)
+
+
+# How c10 names a dtype in "value cannot be converted to type uint8_t without overflow".
+_C_TYPES = {
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+}
+
+
+def checked_number(x: Any, dtype: np.dtype) -> np.ndarray:
+    """A Python number as a 0-d array of `dtype`, converted as torch converts the number it
+    writes or computes with in fill_, masked_fill_, ``x[i] = v``, clamp and pow (c10's
+    `checked_convert`): torch's error if it is out of the dtype's range. The range is c10's
+    `overflows`: an int may wrap into an unsigned dtype from as far below 0 as the dtype reaches
+    above it (uint8 takes -255..255; -1 is 255), a float must lie within [lowest, max] without
+    rounding (255.5 does not fit uint8, 65520.0 does not fit half), infinity fits any float dtype
+    and NaN no integer one; anything fits bool, and a bool fits anything. (``x + 300`` is not
+    checked: torch wraps a number operand of arithmetic into a tensor and casts it.)"""
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, int) and not -(2**63) <= x < 2**64:  # torch's Python-level limit
+        raise OverflowError(
+            "int too big to convert" if x > 0 else "can't convert negative int to unsigned"
+        )
+    if dtype.kind == "b" or isinstance(x, bool):
+        return np.asarray(x, dtype=dtype)
+    if dtype.kind == "f":
+        low, high = float(np.finfo(dtype).min), float(np.finfo(dtype).max)
+    else:
+        low, high = int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)
+    if isinstance(x, int):
+        if dtype.kind == "u" and x < 2**63:
+            low = -high
+        fits = low <= x <= high
+    elif x != x:  # NaN
+        fits = dtype.kind == "f"
+    else:  # (c10 compares in double: int64's max counts as 2.0**63)
+        fits = (dtype.kind == "f" and abs(x) == np.inf) or float(low) <= x <= float(high)
+    if not fits:
+        raise RuntimeError(
+            f"value cannot be converted to type {_C_TYPES[dtype.name]} without overflow"
+        )
+    if isinstance(x, float) and dtype.kind in "iu":  # C's conversion: toward zero
+        with np.errstate(invalid="ignore"):
+            return np.asarray(np.float64(x).astype(dtype))
+    return number_like(x, dtype)
+
+
+def fill_number(x: Any, dtype: np.dtype) -> np.ndarray:
+    """A number as torch writes it into a one-entry tensor of `dtype` -- its way to take the
+    number of ``x[i] = v``, of ``where(c, x, v)``, and of fill_ on a one-entry tensor: checked as
+    `checked_number`, except into half, which takes a number too large for it as inf."""
+    if dtype != np.float16:
+        return checked_number(x, dtype)
+    with np.errstate(over="ignore"):
+        return number_like(x, dtype)
+
+
+def checked_fill(x: Any, dtype: np.dtype, size: int) -> Any:
+    """The value fill_ (and full, full_like) writes into `size` entries of `dtype`: a number is
+    checked (`checked_number`; one entry: `fill_number`), anything else is left as it is."""
+    if not isinstance(x, (bool, int, float, np.number, np.bool_)):
+        return x
+    return fill_number(x, dtype) if size == 1 else checked_number(x, dtype)
+
+
+def pow_number(x: Any, exponent: Any) -> tuple[np.dtype, Any]:
+    """``x ** exponent`` for a number: the result's dtype (``bool ** 2`` is int64, ``int ** 0.5``
+    float32, ``bool ** True`` bool), and the exponent as a Python number, after torch's checks
+    of an integer exponent of an integer (or bool) tensor: it must be an int64, and not negative.
+    """
+    if isinstance(exponent, np.bool_):  # torch reads a numpy bool as a float number
+        exponent = float(exponent)
+    elif isinstance(exponent, np.generic):
+        exponent = exponent.item()
+    if not isinstance(exponent, (int, float)):
+        raise TypeError(
+            f"unsupported operand type(s) for ** or pow(): 'Tensor' and '{type(exponent).__name__}'"
+        )
+    if x._data.dtype.kind in "biu" and isinstance(exponent, int):
+        if checked_number(exponent, int64) < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return result_type(x, exponent), exponent
+
+
+def pow_exponent(exponent: Any, dtype: np.dtype) -> Any:
+    """The exponent as torch's pow kernel for a `dtype` result takes it: float32 and float64
+    take it as a double, half and the integer dtypes convert it (checked: ``half ** 1e30`` is
+    torch's overflow error); 0 and 1 need no conversion (torch fills with 1, or copies)."""
+    if exponent in (0, 1) or dtype in (float32, float64):
+        return exponent
+    return checked_number(exponent, dtype).item()
+
+
+def clamp_bounds(dtype: np.dtype, *bounds: Any) -> list[Any]:
+    """clamp's number bounds (None for an absent one) as 0-d arrays of the result `dtype`,
+    checked as torch converts them: for uint8, -1 is 255 and 300 is torch's overflow error."""
+    if dtype.kind == "b":  # (bool bounds of a bool tensor)
+        lo, hi = bounds
+        kernel = "clamp_min" if hi is None else "clamp_max" if lo is None else "clamp"
+        raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
+    return [None if b is None else checked_number(b, dtype) for b in bounds]
+
+
+def no_bool_sub(a: Any, b: Any) -> None:
+    """torch refuses subtraction with bools: two bool tensors, or one and a number. A Python
+    bool counts as a bool tensor here (a numpy bool does not: torch reads it as a float)."""
+    bools = [type(x) is bool or (hasattr(x, "_data") and x._data.dtype == np.bool_) for x in (a, b)]
+    if all(bools):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    if any(bools):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 def cast(t: Tensor, dtype: np.dtype) -> Tensor:

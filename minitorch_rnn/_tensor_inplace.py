@@ -13,10 +13,23 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from . import _tensor, ops
-from ._args import as_array, index, number_like, shape_args, wrap_dim
+from ._args import (
+    as_array,
+    checked_fill,
+    checked_number,
+    clamp_bounds,
+    fill_number,
+    index,
+    no_bool_sub,
+    number_like,
+    pow_exponent,
+    pow_number,
+    shape_args,
+    wrap_dim,
+)
 from ._tensor_shape import CPP_NAMES
 from .autograd import inplace
-from .dtypes import can_cast, result_type, scalar_type_name
+from .dtypes import float32, result_type, scalar_type_name
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
@@ -24,15 +37,18 @@ if TYPE_CHECKING:
 Number = Union[int, float, bool]
 
 
-def _other(self: Any, other: Any) -> Tensor:
-    """`other` as a tensor of the dtype torch computes ``self op other`` in."""
-    if isinstance(other, _tensor.Tensor):
-        dt = result_type(self, other)
-        return other if other._data.dtype == dt else other.to(dt)
-    if isinstance(other, (bool, int, float, np.number, np.bool_)):
-        return _tensor.Tensor(number_like(other, result_type(self, other)))
-    t = _tensor.Tensor(as_array(other))
-    return t.to(result_type(self, t))
+def _other(self: Any, other: Any, true_divide: bool = False) -> Tensor:
+    """`other` as a tensor of the dtype torch computes ``self op other`` in (for a true division,
+    at least the default float: ``long_tensor / 2`` computes in float32)."""
+    number = isinstance(other, (bool, int, float, np.number, np.bool_))
+    if not (number or isinstance(other, _tensor.Tensor)):
+        other = _tensor.Tensor(as_array(other))
+    dt = result_type(self, other)
+    if true_divide and dt.kind != "f":
+        dt = float32
+    if number:
+        return _tensor.Tensor(number_like(other, dt))
+    return other if other._data.dtype == dt else other.to(dt)
 
 
 def _scaled(other: Any, alpha: Number) -> Any:
@@ -58,6 +74,8 @@ class InPlaceMethods:
 
     def sub_(self, other: Any, *, alpha: Number = 1) -> Tensor:
         """In place `self -= alpha * other`."""
+        inplace.check_leaf(self)
+        no_bool_sub(self, other)  # (torch checks this before the shapes and dtypes)
         return inplace.apply_inplace(self, ops.Sub, _other(self, _scaled(other, alpha)))
 
     def mul_(self, other: Any) -> Tensor:
@@ -66,12 +84,22 @@ class InPlaceMethods:
 
     def div_(self, other: Any) -> Tensor:
         """In place `self /= other` (true division: an integer tensor cannot hold the result)."""
-        _float_result(self)
-        return inplace.apply_inplace(self, ops.Div, _other(self, other))
+        return inplace.apply_inplace(self, ops.Div, _other(self, other, true_divide=True))
 
-    def pow_(self, exponent: Number) -> Tensor:
-        """In place `self **= exponent`."""
-        return inplace.apply_inplace(self, ops.Pow, exponent=exponent)
+    def pow_(self, exponent: Any) -> Tensor:
+        """In place `self **= exponent` (a number or a tensor)."""
+        inplace.check_leaf(self)
+        if isinstance(exponent, _tensor.Tensor):
+            e = _other(self, exponent)
+            if self._data.dtype.kind == "f":
+                return inplace.apply_inplace(self, ops.PowTensor, e)
+            inplace.check_inplace(self)  # integers: torch's checks, then the out-of-place power
+            inplace.check_broadcast(self._data.shape, e._data.shape)
+            inplace.check_cast(e._data.dtype, self._data.dtype)
+            return self.copy_(self**exponent)  # type: ignore[operator]
+        dt, exponent = pow_number(self, exponent)
+        inplace.check_cast(dt, self._data.dtype)
+        return inplace.apply_inplace(self, ops.Pow, exponent=pow_exponent(exponent, dt))
 
     def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)
@@ -91,13 +119,17 @@ class InPlaceMethods:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         bounds = [b for b in (min, max) if b is not None]
         rt = result_type(self, *bounds)
-        if not can_cast(rt, self._data.dtype):  # clamp_(int tensor, 0.5): torch's words
-            raise RuntimeError(
-                f"result type {scalar_type_name(rt)} can't be cast to the desired output type "
-                f"{CPP_NAMES.get(self._data.dtype.name, self._data.dtype.name)}"
-            )
-        if not any(isinstance(b, _tensor.Tensor) for b in bounds):
-            return inplace.apply_inplace(self, ops.Clamp, min=min, max=max)
+        if not any(isinstance(b, _tensor.Tensor) for b in bounds):  # numbers: torch's words
+            if rt != self._data.dtype:  # clamp_(int tensor, 0.5)
+                raise RuntimeError(
+                    f"result type {scalar_type_name(rt)} can't be cast to the desired output "
+                    f"type {CPP_NAMES.get(self._data.dtype.name, self._data.dtype.name)}"
+                )
+            lo, hi = clamp_bounds(rt, min, max)
+            return inplace.apply_inplace(self, ops.Clamp, min=lo, max=hi)
+        inplace.check_inplace(self)  # tensors: the shapes, then the dtype, as add_
+        inplace.check_broadcast(self._data.shape, *[b.shape for b in bounds if hasattr(b, "shape")])
+        inplace.check_cast(rt, self._data.dtype)
         if self._data.dtype.kind != "f":  # integers: no gradient to record
             return self.copy_(self.clamp(min, max))  # type: ignore[attr-defined]
         inf = np.array(np.inf, dtype=self._data.dtype)  # an absent bound never binds
@@ -141,8 +173,8 @@ class InPlaceMethods:
                     f"{value.ndim} dimensions."
                 )
             src = value
-        else:
-            src = _tensor.Tensor(number_like(value, self._data.dtype))
+        else:  # torch's error if the number does not fit: uint8.fill_(300)
+            src = _tensor.Tensor(checked_fill(value, self._data.dtype, self._data.size))
         return self.copy_(src)
 
     def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
@@ -154,12 +186,10 @@ class InPlaceMethods:
 
     def __setitem__(self, idx: Any, value: Any) -> None:
         np_index, _ = index(idx)
+        if isinstance(value, (bool, int, float, np.number)):  # checked: x[0] = 300 into uint8
+            value = fill_number(value, self._data.dtype)
         if not isinstance(value, _tensor.Tensor):
-            value = _tensor.Tensor(
-                number_like(value, self._data.dtype)
-                if isinstance(value, (bool, int, float, np.number))
-                else as_array(value)
-            )
+            value = _tensor.Tensor(as_array(value))
         inplace.setitem(self, np_index, _cast_into(self, value))  # type: ignore[arg-type]
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
@@ -171,6 +201,8 @@ class InPlaceMethods:
             )
         inplace.check_broadcast(self._data.shape, mask._data.shape)
         mask_b = np.broadcast_to(mask._data, self._data.shape)
+        if not isinstance(value, _tensor.Tensor):  # torch's error if it does not fit
+            value = _tensor.Tensor(checked_number(value, self._data.dtype))
         self[_tensor.Tensor(mask_b)] = value
         return self  # type: ignore[return-value]
 

@@ -13,7 +13,18 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from . import _tensor, ops
-from ._args import as_array, cast, floating, number_like, operands
+from ._args import (
+    as_array,
+    cast,
+    clamp_bounds,
+    fill_number,
+    floating,
+    no_bool_sub,
+    number_like,
+    operands,
+    pow_exponent,
+    pow_number,
+)
 from ._args import new as _new
 from .autograd.function import watch_versions
 from .dtypes import bool_, float32, int64, is_floating, result_type, scalar_type_name, to_dtype
@@ -38,11 +49,11 @@ class MathMethods:
 
     def __sub__(self, other: Any) -> Tensor:
         """`self - other`."""
-        _no_bool_sub(self, other)
+        no_bool_sub(self, other)
         return ops.Sub.apply(*operands(self, other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        _no_bool_sub(other, self)
+        no_bool_sub(other, self)
         return ops.Sub.apply(*operands(other, self))
 
     def __mul__(self, other: Any) -> Tensor:
@@ -92,21 +103,8 @@ class MathMethods:
         """`self ** exponent`, for a number or a tensor exponent."""
         if isinstance(exponent, (_tensor.Tensor, list, np.ndarray)):  # (a 0-d one too: it may
             return _pow_tensor(*operands(self, exponent))  # require grad, as torch's exponent)
-        if isinstance(exponent, np.generic):  # a numpy scalar acts as a Python number (torch)
-            exponent = exponent.item()
-        if not isinstance(exponent, (int, float)):
-            raise TypeError(
-                "unsupported operand type(s) for ** or pow(): 'Tensor' and "
-                f"'{type(exponent).__name__}'"
-            )
-        base = self
-        if isinstance(exponent, float) and self._data.dtype.kind != "f":
-            base = floating(self)  # int ** 0.5 is float32 in torch
-        elif self._data.dtype.kind == "b":
-            base = self._cast(result_type(self, exponent))  # bool ** 2 is int64, as bool + 2
-        elif self._data.dtype.kind in "iu" and exponent < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-        return ops.Pow.apply(base, exponent=exponent)
+        dt, exponent = pow_number(self, exponent)  # int ** 0.5 is float32, bool ** 2 int64
+        return ops.Pow.apply(cast(self, dt), exponent=pow_exponent(exponent, dt))
 
     def __rpow__(self, other: Any) -> Tensor:
         base, e = operands(other, self)
@@ -229,7 +227,8 @@ class MathMethods:
         bounds = [b for b in (min, max) if b is not None]
         x = cast(self, result_type(self, *bounds))  # clamp(int tensor, 0.5) is float, as torch
         if not any(isinstance(b, _tensor.Tensor) for b in bounds):
-            return ops.Clamp.apply(x, min=min, max=max)
+            lo, hi = clamp_bounds(x._data.dtype, min, max)
+            return ops.Clamp.apply(x, min=lo, max=hi)
         if not is_floating(x._data.dtype):  # integers: no gradient, so no tape node either
             y = x._data if min is None else np.maximum(x._data, _bound(min, x)._data)
             return _new(y if max is None else np.minimum(y, _bound(max, x)._data))
@@ -314,11 +313,20 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{scalar_type_name(cond._data.dtype)}"
         )
-    if isinstance(input, _tensor.Tensor) or isinstance(other, _tensor.Tensor):
+    numbers = (bool, int, float, np.number, np.bool_)
+    if isinstance(input, numbers) or isinstance(other, numbers):
+        # torch writes a number into a one-entry tensor of the common dtype: checked
+        a, b = (
+            v if isinstance(v, (_tensor.Tensor, *numbers)) else _new(as_array(v))
+            for v in (input, other)
+        )
+        dt = result_type(a, b)  # torch.where(mask, 1.0, 0) is float32
+        a, b = (
+            cast(v, dt) if isinstance(v, _tensor.Tensor) else _new(fill_number(v, dt))
+            for v in (a, b)
+        )
+    else:
         a, b = operands(input, other)
-    else:  # two numbers: torch.where(mask, 1.0, 0) is float32
-        dt = result_type(input, other)
-        a, b = _new(number_like(input, dt)), _new(number_like(other, dt))
     out = ops.Where.apply(a, b, condition=cond._data)
     if out.grad_fn is not None:  # backward reads the mask: changing it in place is an error
         watch_versions(out.grad_fn, [cond])
@@ -350,21 +358,6 @@ def _as_tensor(x: Any, like: Any) -> Tensor:
 def _check_ndim(name: str, t: Any, ndim: int) -> None:
     if t.ndim != ndim:
         raise RuntimeError(f"{name} must be a {'matrix' if ndim == 2 else f'{ndim}D tensor'}")
-
-
-def _no_bool_sub(a: Any, b: Any) -> None:
-    """torch refuses subtraction with bools: two bool tensors, or one and a number."""
-    bools = [isinstance(x, _tensor.Tensor) and x._data.dtype == bool_ for x in (a, b)]
-    if all(bools):
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. "
-            "Use the `^` or `logical_xor()` operator instead."
-        )
-    if any(bools):
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
-        )
 
 
 def _pow_tensor(base: Tensor, e: Tensor) -> Tensor:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _tensor, ops
-from ._args import index, shape_args, wrap_dim
+from ._args import checked_number, index, shape_args, wrap_dim
 from .autograd.function import watch_versions
 
 if TYPE_CHECKING:
@@ -233,6 +233,7 @@ class ShapeMethods:
                     f"with {value.ndim} dimension(s)."
                 )
             return value.to(self._data.dtype).where(mask, self)
+        value = checked_number(value, self._data.dtype)  # torch's error if it does not fit
         return _watching(ops.MaskedFill.apply(self, mask=mask._data, value=value), mask)
 
     def masked_select(self, mask: Tensor) -> Tensor:

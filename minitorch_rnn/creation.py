@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional
 
 import numpy as np
 
 from ._args import as_array as _as_array
+from ._args import checked_fill as _checked_fill
 from ._args import shape_args as _shape_args
 from ._tensor import Tensor
 from .device import check_device
@@ -96,9 +98,10 @@ def full(
     requires_grad: bool = False,
 ) -> Tensor:
     """A tensor of `size` filled with `fill_value` (an int gives int64, a bool gives bool)."""
-    if dtype is None and isinstance(fill_value, (bool, int)):
+    if dtype is None and isinstance(fill_value, (bool, int, np.integer)):
         dtype = np.dtype(bool) if isinstance(fill_value, bool) else np.int64
-    a = np.full(_size((size,)), fill_value, dtype=_float_dtype(dtype))
+    shape, dt = _size((size,)), _float_dtype(dtype)  # (torch's error if the value does not fit)
+    a = np.full(shape, _checked_fill(fill_value, dt, math.prod(shape)), dtype=dt)
     return _make(a, None, device, requires_grad)
 
 
@@ -132,7 +135,8 @@ def full_like(
     requires_grad: bool = False,
 ) -> Tensor:
     """`fill_value` everywhere, with `input`'s shape and dtype (``full_like(ints, 2.7)`` is 2)."""
-    a = np.full(input.shape, fill_value, dtype=to_dtype(dtype) or input.dtype)
+    dt = to_dtype(dtype) or input.dtype  # (torch's error if the value does not fit)
+    a = np.full(input.shape, _checked_fill(fill_value, dt, input.numel()), dtype=dt)
     return _make(a, None, device, requires_grad)
 
 

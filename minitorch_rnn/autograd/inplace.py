@@ -59,11 +59,17 @@ def replay(a: np.ndarray, chain: Chain) -> np.ndarray:
 def check_inplace(t: Tensor, through_view: bool = False) -> None:
     """torch's errors for changing a leaf that requires grad (or a view of one) in place, and
     for writing into memory that several entries share (an ``expand``ed tensor)."""
+    check_leaf(t, through_view)
     if not t._data.flags.writeable:
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation."
         )
+
+
+def check_leaf(t: Tensor, through_view: bool = False) -> None:
+    """torch's first check of an in-place op (before the op's own checks of its arguments):
+    a leaf that requires grad, or a view of one, cannot change while grad mode is on."""
     if not state.enabled:
         return
     root = root_and_chain(t)[0]
@@ -73,26 +79,34 @@ def check_inplace(t: Tensor, through_view: bool = False) -> None:
         raise RuntimeError(f"{what} that requires grad is being used in an in-place operation.")
 
 
+def check_cast(result: np.dtype, out: np.dtype) -> None:
+    """torch's error when an in-place result's dtype is of a higher category than the tensor's
+    (float into int, int into bool). A cast within a category is fine: uint8 += int8 computes
+    in int16 and writes the result back as uint8, wrapping around."""
+    if not can_cast(result, out):
+        raise RuntimeError(
+            f"result type {scalar_type_name(result)} can't be cast to the desired output "
+            f"type {scalar_type_name(out)}"
+        )
+
+
 def write(t: Tensor, index: Any, value: np.ndarray) -> None:
     """``t[index] = value`` on the arrays, with torch's rules for in-place results: no cast down a
     category (float into int), and `value` must broadcast to the region's shape."""
-    if not can_cast(value.dtype, t._data.dtype):
-        raise RuntimeError(
-            f"result type {scalar_type_name(value.dtype)} can't be cast to the desired output "
-            f"type {scalar_type_name(t._data.dtype)}"
-        )
+    check_cast(value.dtype, t._data.dtype)
     check_broadcast(np.shape(t._data[index]), value.shape)
     t._data[index] = value
 
 
-def check_broadcast(shape: tuple[int, ...], value_shape: tuple[int, ...]) -> None:
-    """torch's error when an in-place result would not fit (numpy would drop leading 1s)."""
+def check_broadcast(shape: tuple[int, ...], *value_shapes: tuple[int, ...]) -> None:
+    """torch's errors when the operands of an in-place op do not broadcast together, or their
+    result would not fit in the tensor's shape (numpy would drop leading 1s)."""
     from ..ops.broadcast import broadcast_error
 
     try:
-        both = np.broadcast_shapes(shape, value_shape)
+        both = np.broadcast_shapes(shape, *value_shapes)
     except ValueError:
-        raise broadcast_error(shape, value_shape) from None
+        raise broadcast_error(shape, *value_shapes) from None
     if both != shape:
         raise RuntimeError(
             f"output with shape {list(shape)} doesn't match the broadcast shape {list(both)}"
@@ -100,16 +114,17 @@ def check_broadcast(shape: tuple[int, ...], value_shape: tuple[int, ...]) -> Non
 
 
 def apply_inplace(t: Tensor, fn: type[Function], *others: Tensor, **params: Any) -> Tensor:
-    """``t <- fn(t, *others)`` in t's own memory, recorded on the tape when it needs to be."""
+    """``t <- fn(t, *others)`` in t's own memory, recorded on the tape when it needs to be.
+    `others` come in the dtype torch computes in; torch checks the shapes, then that dtype."""
     check_inplace(t)
-    if others and not can_cast(others[0]._data.dtype, t._data.dtype):
-        write(t, ..., others[0]._data)  # raises torch's error, naming the result's type
+    if others:
+        check_broadcast(t._data.shape, *[o._data.shape for o in others])
+        check_cast(others[0]._data.dtype, t._data.dtype)
     root, chain = root_and_chain(t)
     if not (state.enabled and (root._requires_grad or any(o._requires_grad for o in others))):
         ufunc = getattr(fn, "ufunc", None)
         if ufunc is not None:  # (a binary op whose result fits: checked above)
-            check_broadcast(t._data.shape, others[0]._data.shape)
-            ufunc(t._data, others[0]._data, out=t._data)  # no temporary: optimizers do this
+            ufunc(t._data, others[0]._data, out=t._data, casting="unsafe")  # no temporary
         else:
             out = fn.forward(Function(), t._data, *[o._data for o in others], **params)
             write(t, ..., np.asarray(out))
@@ -140,8 +155,7 @@ def setitem(t: Tensor, index: Any, value: Tensor) -> None:
 def copy_slices(t: Tensor, index: Any, value: Tensor) -> Tensor:
     """Write `value` into ``t[index]``, where `t` is its base or a view of it, and record it."""
     root, chain = root_and_chain(t)
-    if not can_cast(value._data.dtype, t._data.dtype):
-        write(t, index, value._data)  # raises torch's error
+    check_cast(value._data.dtype, t._data.dtype)
     new = CopySlices.apply(_stand_in(root), value, chain=chain, index=index)
     root._modified()
     root.grad_fn, root._output_nr, root._requires_grad = new.grad_fn, 0, True

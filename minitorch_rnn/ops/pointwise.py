@@ -157,13 +157,19 @@ class Pow(Function):
     def forward(ctx: Any, x: np.ndarray, exponent: float) -> np.ndarray:
         ctx.save_for_backward(x)
         ctx.exponent = exponent
-        return x**exponent
+        if x.dtype == np.bool_:  # (only for a bool exponent; numpy has no bool power)
+            return x.copy() if exponent else np.ones_like(x)
+        with np.errstate(over="ignore"):  # float32 ** 1e300: inf, quietly, as torch
+            return x**exponent
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
         (x,) = ctx.saved_tensors
         p = ctx.exponent
-        return grad * (p * x ** (p - 1)) if p != 0 else np.zeros_like(grad)
+        if p == 0 and p is not False:  # (torch: for False, the formula: 0 * 0^-1 is NaN)
+            return np.zeros_like(grad)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad * (p * x ** (p - 1))
 
 
 class Tanh(Function):

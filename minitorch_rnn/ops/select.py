@@ -47,11 +47,8 @@ class Clamp(Function):
     def forward(ctx: Any, x: np.ndarray, min: Any = None, max: Any = None) -> np.ndarray:
         ctx.save_for_backward(x)
         ctx.bounds = min, max
-        y = x
-        if min is not None:
-            y = np.where(x < min, np.asarray(min, dtype=x.dtype), y)  # keeps NaN, as torch
-        if max is not None:
-            y = np.where(y > max, np.asarray(max, dtype=x.dtype), y)
+        y = x if min is None else np.maximum(x, min)  # a NaN, in x or a bound, stays NaN (torch)
+        y = y if max is None else np.minimum(y, max)
         return np.array(y, dtype=x.dtype)
 
     @staticmethod
