@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from . import _tensor, ops
-from ._args import as_array, index, number_like, shape_args, wrap_dim
+from . import _setitem, _tensor, ops
+from ._args import as_array, number_like, shape_args, wrap_dim
 from ._tensor_shape import CPP_NAMES
 from .autograd import inplace
 from .dtypes import can_cast, result_type, scalar_type_name
@@ -134,44 +134,22 @@ class InPlaceMethods:
 
     def fill_(self, value: Any) -> Tensor:
         """In place: every entry becomes `value`."""
-        if isinstance(value, _tensor.Tensor):
-            if value.ndim:
-                raise RuntimeError(
-                    "fill_ only supports 0-dimension value tensor but got tensor with "
-                    f"{value.ndim} dimensions."
-                )
-            src = value
-        else:
-            src = _tensor.Tensor(number_like(value, self._data.dtype))
-        return self.copy_(src)
+        _setitem.fill(self, value)  # type: ignore[arg-type]
+        return self  # type: ignore[return-value]
 
     def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
         """In place: copy `src`'s values (broadcast, cast to self's dtype) into self."""
         if not isinstance(src, _tensor.Tensor):
             src = _tensor.Tensor(as_array(src))
-        inplace.setitem(self, ..., _cast_into(self, src))  # type: ignore[arg-type]
+        _setitem.copy(self, src)  # type: ignore[arg-type]
         return self  # type: ignore[return-value]
 
     def __setitem__(self, idx: Any, value: Any) -> None:
-        np_index, _ = index(idx)
-        if not isinstance(value, _tensor.Tensor):
-            value = _tensor.Tensor(
-                number_like(value, self._data.dtype)
-                if isinstance(value, (bool, int, float, np.number))
-                else as_array(value)
-            )
-        inplace.setitem(self, np_index, _cast_into(self, value))  # type: ignore[arg-type]
+        _setitem.setitem(self, idx, value)  # type: ignore[arg-type]
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         """In place: entries where `mask` is True become `value`."""
-        if mask._data.dtype != np.bool_:
-            raise RuntimeError(
-                f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                f"{CPP_NAMES.get(mask._data.dtype.name, mask._data.dtype.name)}"
-            )
-        inplace.check_broadcast(self._data.shape, mask._data.shape)
-        mask_b = np.broadcast_to(mask._data, self._data.shape)
-        self[_tensor.Tensor(mask_b)] = value
+        _setitem.masked_fill(self, mask, value)  # type: ignore[arg-type]
         return self  # type: ignore[return-value]
 
     # ---- shape changes in place (only on tensors that no graph sees) ------------------------
@@ -218,17 +196,9 @@ class InPlaceMethods:
         return t
 
 
-def _cast_into(self: Any, value: Tensor) -> Tensor:
-    """A value to write into self: float into int is torch's error, anything else is cast."""
-    if value._data.dtype == self._data.dtype:
-        return value
-    if value._data.dtype.kind == "f" and self._data.dtype.kind == "f":
-        return value.to(self._data.dtype)  # on the tape
-    return _tensor.Tensor(value._data.astype(self._data.dtype))
-
-
 def _float_result(self: Any) -> None:
     """tanh_, exp_, div_ ... of an integer tensor: the float result does not fit (torch's words)."""
+    inplace.check_inplace(self)  # (torch checks the leaf and the memory first)
     if self._data.dtype.kind != "f":
         raise RuntimeError(
             "result type Float can't be cast to the desired output type "

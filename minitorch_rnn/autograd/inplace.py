@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _tensor
+from .._memory import check_internal, check_partial, writable
 from ..dtypes import can_cast, scalar_type_name
 from .function import Function
 from .grad_mode import state
@@ -57,13 +58,14 @@ def replay(a: np.ndarray, chain: Chain) -> np.ndarray:
 
 
 def check_inplace(t: Tensor, through_view: bool = False) -> None:
-    """torch's errors for changing a leaf that requires grad (or a view of one) in place, and
-    for writing into memory that several entries share (an ``expand``ed tensor)."""
-    if not t._data.flags.writeable:
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the operation."
-        )
+    """torch's checks before an in-place op writes into `t`: the leaf first, then the memory
+    (no entry of `t` may be another's: an ``expand``ed tensor)."""
+    check_leaf(t, through_view)
+    check_internal(t._data)
+
+
+def check_leaf(t: Tensor, through_view: bool = False) -> None:
+    """torch's error for changing a leaf that requires grad (or a view of one) in place."""
     if not state.enabled:
         return
     root = root_and_chain(t)[0]
@@ -82,7 +84,7 @@ def write(t: Tensor, index: Any, value: np.ndarray) -> None:
             f"type {scalar_type_name(t._data.dtype)}"
         )
     check_broadcast(np.shape(t._data[index]), value.shape)
-    t._data[index] = value
+    writable(t._data)[index] = value
 
 
 def check_broadcast(shape: tuple[int, ...], value_shape: tuple[int, ...]) -> None:
@@ -102,6 +104,7 @@ def check_broadcast(shape: tuple[int, ...], value_shape: tuple[int, ...]) -> Non
 def apply_inplace(t: Tensor, fn: type[Function], *others: Tensor, **params: Any) -> Tensor:
     """``t <- fn(t, *others)`` in t's own memory, recorded on the tape when it needs to be."""
     check_inplace(t)
+    check_partial(t._data, *[o._data for o in others])  # (an input sharing t's memory)
     if others and not can_cast(others[0]._data.dtype, t._data.dtype):
         write(t, ..., others[0]._data)  # raises torch's error, naming the result's type
     root, chain = root_and_chain(t)
@@ -125,8 +128,8 @@ def apply_inplace(t: Tensor, fn: type[Function], *others: Tensor, **params: Any)
 
 
 def setitem(t: Tensor, index: Any, value: Tensor) -> None:
-    """``t[index] = value`` -- recorded as a `CopySlices` on t's base when gradients flow."""
-    check_inplace(t, through_view=index is not Ellipsis)
+    """``t[index] = value`` -- recorded as a `CopySlices` on t's base when gradients flow.
+    (torch's checks are made before: see _setitem.py.)"""
     root = root_and_chain(t)[0]
     if not (state.enabled and (root._requires_grad or value._requires_grad)):
         write(t, index, value._data)
@@ -183,7 +186,7 @@ class CopySlices(Function):
     @staticmethod
     def forward(ctx: Any, base: np.ndarray, value: np.ndarray, chain: Chain, index: Any) -> Any:
         ctx.chain, ctx.index, ctx.value_shape = chain, index, value.shape
-        replay(base, chain)[index] = value
+        writable(replay(base, chain))[index] = value
         return base
 
     @staticmethod
@@ -192,10 +195,11 @@ class CopySlices(Function):
 
         g = np.array(grad)  # a copy of our own, laid out as the base
         region = replay(g, ctx.chain)
-        if ctx.chain and not np.may_share_memory(region, g):
+        if ctx.chain and not (np.may_share_memory(region, g) and region.flags.writeable):
             raise RuntimeError(
                 "minitorch_rnn cannot send a gradient through an in-place change of this view "
-                "(its base is not laid out in memory as the view expects); clone() it first"
+                "(its base is not laid out in memory as the view expects, or the view repeats "
+                "entries: expand); clone() it first"
             )
         g_value = np.array(region[ctx.index])
         region[ctx.index] = 0
