@@ -44,7 +44,7 @@ def strides(a: np.ndarray) -> tuple[int, ...]:
 def dense(a: np.ndarray) -> bool:
     """torch's ``is_non_overlapping_and_dense``: the dims of size > 1, sorted by stride, step
     through memory one block after another with no gap and no repeat."""
-    if a.size == 0:
+    if a.size == 0 or a.flags.c_contiguous or a.flags.f_contiguous:
         return True  # (torch: an empty tensor is contiguous)
     require = 1
     dims = [(s, n) for n, s in zip(a.shape, strides(a)) if n > 1]
@@ -64,6 +64,8 @@ def overlap(a: np.ndarray, b: np.ndarray) -> Optional[str]:
     """torch's ``get_overlap_status``: "full", "partial", or None (none, or too hard to tell)."""
     if a is b:
         return "full"
+    if not np.may_share_memory(a, b):  # (quick: their memory's bounds are apart)
+        return None
     if a.size == 0 or b.size == 0 or not (dense(a) and dense(b)):
         return None
     a0, b0 = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
@@ -106,6 +108,8 @@ def basic_view(a: np.ndarray, index: tuple[Any, ...]) -> np.ndarray:
     stride is the size times the stride of the dim it is put before (1 at the end), where
     numpy's is 0. (Only size-1 dims differ, so no entry moves: but torch compares them.)"""
     view = a[index]
+    if not any(i is None for i in index):
+        return view  # (ints and slices: numpy's strides are torch's)
     shape, st = list(a.shape), list(strides(a))
     named = sum(1 for i in index if i is not None and i is not Ellipsis)
     d = 0

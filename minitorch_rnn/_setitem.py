@@ -44,7 +44,11 @@ def setitem(t: Tensor, idx: Any, value: Any) -> None:
 
 def assign(t: Tensor, idx: Any, value: Tensor) -> None:
     """Write the tensor `value` into ``t[idx]``: torch's ``copy_`` or ``index_put_``."""
-    region = _Region(idx, t._data)
+    try:
+        region = _Region(idx, t._data)
+    except (TypeError, ValueError, IndexError):
+        index(idx)  # (an index numpy cannot read: the translation gives torch's error)
+        raise
     try:
         np_index, _ = index(idx)
     except IndexError:  # an advanced index's errors come after the leaf check
@@ -63,6 +67,7 @@ def copy(t: Tensor, src: Tensor) -> None:
     if not _memory.same_data(t._data, src._data):
         _memory.check_internal(t._data)
         _memory.check_partial(t._data, src._data)
+    inplace.check_broadcast(t._data.shape, src._data.shape)
     inplace.setitem(t, ..., _cast_into(t, src))
 
 

@@ -129,14 +129,12 @@ def apply_inplace(t: Tensor, fn: type[Function], *others: Tensor, **params: Any)
 
 def setitem(t: Tensor, index: Any, value: Tensor) -> None:
     """``t[index] = value`` -- recorded as a `CopySlices` on t's base when gradients flow.
-    (torch's checks are made before: see _setitem.py.)"""
+    `value` is of t's dtype and fits: torch's checks are made before (see _setitem.py)."""
     root = root_and_chain(t)[0]
     if not (state.enabled and (root._requires_grad or value._requires_grad)):
-        write(t, index, value._data)
+        writable(t._data)[index] = value._data
         t._modified()
         return
-    if value._data.dtype != t._data.dtype and value._data.dtype.kind == "f":
-        value = value.to(t._data.dtype)  # on the tape: the gradient goes back in value's dtype
     copy_slices(t, index, value)
 
 
