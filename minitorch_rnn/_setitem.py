@@ -74,6 +74,7 @@ def copy(t: Tensor, src: Tensor) -> None:
 def fill(t: Tensor, value: Any) -> None:
     """``t.fill_(value)``: a number is written without the memory checks (filling is the
     same value everywhere); a 0-d tensor is copied (a clone, if it is part of t)."""
+    inplace.check_leaf(t)
     if isinstance(value, _tensor.Tensor):
         if value.ndim:
             raise RuntimeError(
@@ -81,7 +82,6 @@ def fill(t: Tensor, value: Any) -> None:
                 f"{value.ndim} dimensions."
             )
         return copy(t, value.clone() if np.may_share_memory(t._data, value._data) else value)
-    inplace.check_leaf(t)
     inplace.setitem(t, ..., _tensor.Tensor(number_like(value, t._data.dtype)))
 
 

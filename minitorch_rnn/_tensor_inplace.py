@@ -89,6 +89,7 @@ class InPlaceMethods:
         """In place `self.clamp(min, max)` (numbers or tensors)."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        inplace.check_inplace(self)  # (torch checks the leaf and the memory first)
         bounds = [b for b in (min, max) if b is not None]
         rt = result_type(self, *bounds)
         if not can_cast(rt, self._data.dtype):  # clamp_(int tensor, 0.5): torch's words

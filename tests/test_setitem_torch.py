@@ -98,6 +98,9 @@ OVERLAP = [
     # in-place ops: the memory is checked before the shape and the dtype
     "x = L.zeros(1, dtype=L.long).expand(3); x.tanh_()",
     "x = L.zeros(1, dtype=L.long).expand(3); x.add_(L.zeros(3, 3))",
+    "x = L.zeros(1, dtype=L.long).expand(3); x.clamp_(L.zeros(3), None)",
+    "x = L.zeros(1, dtype=L.long).expand(3); x.div_(2)",
+    "x = L.zeros(1, requires_grad=True).expand(3); x.fill_(L.ones(2))",
     "x = L.arange(4.); x[:2].add_(x[1:3])",
     "x = L.arange(4.); x[:2].mul_(x[1:3])",
     "x = L.arange(4.); x[:2].div_(x[2:4] + 1)",
@@ -201,3 +204,38 @@ def test_gradients_through_a_cast_and_a_masked_fill_as_torch() -> None:
             theirs = (v.grad.item(), w.grad.item(), v.grad.dtype, x.tolist())
     assert ours[:2] == theirs[:2] and str(ours[2]).split(".")[-1] == str(theirs[2]).split(".")[-1]
     assert ours[3] == theirs[3]
+
+
+# ---- a sweep: tensors x indices x values (index errors are the indexing tests' business) ---
+
+SWEEP_X = [
+    "L.arange(2.)",
+    "L.arange(4.).reshape(2, 2)",
+    "L.arange(2.).reshape(1, 2)",
+    "L.zeros(1, 1)",
+    "L.zeros(1).expand(3)",
+    "L.arange(6.).reshape(2, 3).t()",
+]
+SWEEP_INDEX = [
+    "...", "()", "0", "-1", "slice(None)", "slice(0, 1)", "slice(-2, None)", "None", "True",
+    "(None, 0)", "[0]", "[]", "([0], None)", "x == x", "L.tensor(0)", "L.tensor(True)",
+    "(slice(None), 0)", "[0, 0]", "(..., None)",
+]
+SWEEP_VALUE = [
+    "0", "1.5", "np.int64(2)", "np.float32(1)", "L.tensor(2.)", "L.tensor(3)",
+    "L.ones(1, dtype=x.dtype)", "L.ones(2, dtype=x.dtype)", "L.ones(1, 1, dtype=x.dtype)", "x",
+    "x[0]", "x.t() if x.ndim == 2 else x", "x[None]",
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int64"])
+@pytest.mark.parametrize("make", SWEEP_X)
+def test_assignment_sweep_as_torch(make: str, dtype: str) -> None:
+    differ = []
+    for i in SWEEP_INDEX:
+        for v in SWEEP_VALUE:
+            program = f"x = ({make}).to(L.{dtype}); x[{i}] = {v}"
+            theirs = outcome(torch, program)
+            if theirs[0] != "IndexError" and outcome(mt, program) != theirs:
+                differ.append(program)
+    assert not differ, differ
