@@ -12,14 +12,10 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from . import _tensor, ops
+from . import _setitem, _tensor, ops
 from ._args import (
     as_array,
-    checked_fill,
-    checked_number,
     clamp_bounds,
-    fill_number,
-    index,
     no_bool_sub,
     number_like,
     pow_exponent,
@@ -117,6 +113,7 @@ class InPlaceMethods:
         """In place `self.clamp(min, max)` (numbers or tensors)."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        inplace.check_inplace(self)  # (torch checks the leaf and the memory first)
         bounds = [b for b in (min, max) if b is not None]
         rt = result_type(self, *bounds)
         if not any(isinstance(b, _tensor.Tensor) for b in bounds):  # numbers: torch's words
@@ -166,44 +163,22 @@ class InPlaceMethods:
 
     def fill_(self, value: Any) -> Tensor:
         """In place: every entry becomes `value`."""
-        if isinstance(value, _tensor.Tensor):
-            if value.ndim:
-                raise RuntimeError(
-                    "fill_ only supports 0-dimension value tensor but got tensor with "
-                    f"{value.ndim} dimensions."
-                )
-            src = value
-        else:  # torch's error if the number does not fit: uint8.fill_(300)
-            src = _tensor.Tensor(checked_fill(value, self._data.dtype, self._data.size))
-        return self.copy_(src)
+        _setitem.fill(self, value)  # type: ignore[arg-type]
+        return self  # type: ignore[return-value]
 
     def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
         """In place: copy `src`'s values (broadcast, cast to self's dtype) into self."""
         if not isinstance(src, _tensor.Tensor):
             src = _tensor.Tensor(as_array(src))
-        inplace.setitem(self, ..., _cast_into(self, src))  # type: ignore[arg-type]
+        _setitem.copy(self, src)  # type: ignore[arg-type]
         return self  # type: ignore[return-value]
 
     def __setitem__(self, idx: Any, value: Any) -> None:
-        np_index, _ = index(idx)
-        if isinstance(value, (bool, int, float, np.number)):  # checked: x[0] = 300 into uint8
-            value = fill_number(value, self._data.dtype)
-        if not isinstance(value, _tensor.Tensor):
-            value = _tensor.Tensor(as_array(value))
-        inplace.setitem(self, np_index, _cast_into(self, value))  # type: ignore[arg-type]
+        _setitem.setitem(self, idx, value)  # type: ignore[arg-type]
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         """In place: entries where `mask` is True become `value`."""
-        if mask._data.dtype != np.bool_:
-            raise RuntimeError(
-                f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                f"{CPP_NAMES.get(mask._data.dtype.name, mask._data.dtype.name)}"
-            )
-        inplace.check_broadcast(self._data.shape, mask._data.shape)
-        mask_b = np.broadcast_to(mask._data, self._data.shape)
-        if not isinstance(value, _tensor.Tensor):  # torch's error if it does not fit
-            value = _tensor.Tensor(checked_number(value, self._data.dtype))
-        self[_tensor.Tensor(mask_b)] = value
+        _setitem.masked_fill(self, mask, value)  # type: ignore[arg-type]
         return self  # type: ignore[return-value]
 
     # ---- shape changes in place (only on tensors that no graph sees) ------------------------
@@ -250,17 +225,9 @@ class InPlaceMethods:
         return t
 
 
-def _cast_into(self: Any, value: Tensor) -> Tensor:
-    """A value to write into self: float into int is torch's error, anything else is cast."""
-    if value._data.dtype == self._data.dtype:
-        return value
-    if value._data.dtype.kind == "f" and self._data.dtype.kind == "f":
-        return value.to(self._data.dtype)  # on the tape
-    return _tensor.Tensor(value._data.astype(self._data.dtype))
-
-
 def _float_result(self: Any) -> None:
     """tanh_, exp_, div_ ... of an integer tensor: the float result does not fit (torch's words)."""
+    inplace.check_inplace(self)  # (torch checks the leaf and the memory first)
     if self._data.dtype.kind != "f":
         raise RuntimeError(
             "result type Float can't be cast to the desired output type "

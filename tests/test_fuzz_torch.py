@@ -75,38 +75,6 @@ KNOWN_DIFFERENCES: list[Known] = [
         ),
     ),
     Known(
-        "x = torch.zeros(1); x[0] = x works in torch (leading size-1 dims of the value are "
-        "dropped); x = torch.zeros(2); x[0] = x raises torch's 'expand(torch.FloatTensor{[2]}, "
-        "size=[]): ...' (and other value shapes 'The expanded size of the tensor (1) must match "
-        "the existing size (2) ...'); minitorch_rnn: 'output with shape [] doesn't match the "
-        "broadcast shape [1]'",
-        r"(doesn't match the broadcast shape|The size of tensor a|a view of a leaf)[^\n]*"
-        r"\(setitem\) != torch's "
-        r"(none|RuntimeError\('(expand\(|The expanded size|shape mismatch: value tensor))",
-        (
-            "chains-setitem-29d9cf5b",
-            "indexing-setitem-b2b29a97",
-            "indexing-setitem-cb2fd26d",
-            "indexing-setitem-cdbb81b2",
-            "indexing-setitem-edc567cc",
-            "inplace-setitem-c9d9d48f",
-        ),
-    ),
-    Known(
-        "x = torch.zeros(2); x[[]] = x (or x = torch.zeros(1, 1); x[0] = x): torch refuses, "
-        "'unsupported operation: some elements of the input tensor and the written-to tensor "
-        "refer to a single memory location. Please clone() ...', and an in-place op on an "
-        "expanded tensor 'more than one element of the written-to tensor refers to a single memory "
-        "location'; minitorch_rnn writes or gives another error",
-        r"refers? to a single memory location",
-        (
-            "inplace-setitem-3c62cb6a",
-            "inplace-setitem-a3168b4a",
-            "inplace-setitem-f3977fda",
-            "inplace-tanh_-ec623a88",
-        ),
-    ),
-    Known(
         "torch.tensor([True]).relu() (and relu_): RuntimeError('Boolean inputs not supported for "
         "relu'); minitorch_rnn computes it",
         r"Boolean inputs not supported for relu",
@@ -188,16 +156,6 @@ KNOWN_DIFFERENCES: list[Known] = [
         r"\(stack\) != torch's IndexError\('Dimension out of range",
         (
             "empty-stack-e6773261",
-        ),
-    ),
-    Known(
-        "x = torch.zeros((), requires_grad=True); x[...] = 0 or x.masked_fill_(mask, 0): torch "
-        "says 'a leaf Variable that requires grad is being used in an in-place operation.' "
-        "(x[...] is x itself); minitorch_rnn says 'a view of a leaf Variable ...'",
-        r"a view of a leaf Variable.*!= torch's RuntimeError\('a leaf Variable",
-        (
-            "inplace-masked_fill_-e1505bd3",
-            "inplace-setitem-a20fa207",
         ),
     ),
     Known(
@@ -291,28 +249,6 @@ KNOWN_DIFFERENCES: list[Known] = [
         (
             "casts-requires_grad_-1dbb9538",
             "inplace-add_-f677be5d",
-        ),
-    ),
-    Known(
-        "x = torch.zeros(1, dtype=torch.half); x[0] = np.float32(0) -> TypeError(\"can't assign a "
-        "numpy.float32 to a torch.HalfTensor\") (numpy scalars are refused as values); "
-        "minitorch_rnn assigns",
-        r"can't assign a numpy\.\w+ to a",
-        (
-            "indexing-setitem-29388ea5",
-            "indexing-setitem-f4915ac7",
-            "inplace-setitem-13c0f710",
-        ),
-    ),
-    Known(
-        "x = torch.zeros(1, 1, dtype=torch.long); x[[], None] = torch.tensor(0., dtype=torch.half) "
-        "-> RuntimeError('Index put requires the source and destination dtypes match, got Long for "
-        "the destination and Half for the source.') (advanced-index assignment does not cast); "
-        "minitorch_rnn casts",
-        r"Index put requires the source and destination dtypes match",
-        (
-            "inplace-setitem-458b18ee",
-            "inplace-setitem-8bb284be",
         ),
     ),
     Known(

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _tensor
+from .._memory import check_internal, check_partial, writable
 from ..dtypes import can_cast, scalar_type_name
 from .function import Function
 from .grad_mode import state
@@ -57,19 +58,14 @@ def replay(a: np.ndarray, chain: Chain) -> np.ndarray:
 
 
 def check_inplace(t: Tensor, through_view: bool = False) -> None:
-    """torch's errors for changing a leaf that requires grad (or a view of one) in place, and
-    for writing into memory that several entries share (an ``expand``ed tensor)."""
+    """torch's checks before an in-place op writes into `t`: the leaf first, then the memory
+    (no entry of `t` may be another's: an ``expand``ed tensor)."""
     check_leaf(t, through_view)
-    if not t._data.flags.writeable:
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the operation."
-        )
+    check_internal(t._data)
 
 
 def check_leaf(t: Tensor, through_view: bool = False) -> None:
-    """torch's first check of an in-place op (before the op's own checks of its arguments):
-    a leaf that requires grad, or a view of one, cannot change while grad mode is on."""
+    """torch's error for changing a leaf that requires grad (or a view of one) in place."""
     if not state.enabled:
         return
     root = root_and_chain(t)[0]
@@ -95,7 +91,7 @@ def write(t: Tensor, index: Any, value: np.ndarray) -> None:
     category (float into int), and `value` must broadcast to the region's shape."""
     check_cast(value.dtype, t._data.dtype)
     check_broadcast(np.shape(t._data[index]), value.shape)
-    t._data[index] = value
+    writable(t._data)[index] = value
 
 
 def check_broadcast(shape: tuple[int, ...], *value_shapes: tuple[int, ...]) -> None:
@@ -117,6 +113,7 @@ def apply_inplace(t: Tensor, fn: type[Function], *others: Tensor, **params: Any)
     """``t <- fn(t, *others)`` in t's own memory, recorded on the tape when it needs to be.
     `others` come in the dtype torch computes in; torch checks the shapes, then that dtype."""
     check_inplace(t)
+    check_partial(t._data, *[o._data for o in others])  # (an input sharing t's memory)
     if others:
         check_broadcast(t._data.shape, *[o._data.shape for o in others])
         check_cast(others[0]._data.dtype, t._data.dtype)
@@ -140,15 +137,13 @@ def apply_inplace(t: Tensor, fn: type[Function], *others: Tensor, **params: Any)
 
 
 def setitem(t: Tensor, index: Any, value: Tensor) -> None:
-    """``t[index] = value`` -- recorded as a `CopySlices` on t's base when gradients flow."""
-    check_inplace(t, through_view=index is not Ellipsis)
+    """``t[index] = value`` -- recorded as a `CopySlices` on t's base when gradients flow.
+    `value` is of t's dtype and fits: torch's checks are made before (see _setitem.py)."""
     root = root_and_chain(t)[0]
     if not (state.enabled and (root._requires_grad or value._requires_grad)):
-        write(t, index, value._data)
+        writable(t._data)[index] = value._data
         t._modified()
         return
-    if value._data.dtype != t._data.dtype and value._data.dtype.kind == "f":
-        value = value.to(t._data.dtype)  # on the tape: the gradient goes back in value's dtype
     copy_slices(t, index, value)
 
 
@@ -197,7 +192,7 @@ class CopySlices(Function):
     @staticmethod
     def forward(ctx: Any, base: np.ndarray, value: np.ndarray, chain: Chain, index: Any) -> Any:
         ctx.chain, ctx.index, ctx.value_shape = chain, index, value.shape
-        replay(base, chain)[index] = value
+        writable(replay(base, chain))[index] = value
         return base
 
     @staticmethod
@@ -206,10 +201,11 @@ class CopySlices(Function):
 
         g = np.array(grad)  # a copy of our own, laid out as the base
         region = replay(g, ctx.chain)
-        if ctx.chain and not np.may_share_memory(region, g):
+        if ctx.chain and not (np.may_share_memory(region, g) and region.flags.writeable):
             raise RuntimeError(
                 "minitorch_rnn cannot send a gradient through an in-place change of this view "
-                "(its base is not laid out in memory as the view expects); clone() it first"
+                "(its base is not laid out in memory as the view expects, or the view repeats "
+                "entries: expand); clone() it first"
             )
         g_value = np.array(region[ctx.index])
         region[ctx.index] = 0

@@ -174,7 +174,8 @@ def _renorm_rows_(weight: Tensor, rows: np.ndarray, max_norm: float, norm_type: 
     too_long = norms > max_norm
     scale = max_norm / (norms[too_long] + 1e-7)  # torch's 1e-7 keeps a zero row finite
     with no_grad():
-        weight[rows[too_long]] = weight._data[rows[too_long]] * scale[:, None].astype(weight.dtype)
+        scaled = weight._data[rows[too_long]] * scale[:, None].astype(weight.dtype)
+        weight[rows[too_long]] = Tensor(scaled)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

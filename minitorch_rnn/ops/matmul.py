@@ -163,8 +163,11 @@ class Addmm(Function):
 def _expand_error(shape: tuple[int, ...], target: tuple[int, ...], dtype: Any) -> RuntimeError:
     """torch's message when `shape` cannot be expanded (broadcast) to `target`."""
     if len(shape) > len(target):
+        name = f"minitorch_rnn.{scalar_type_name(dtype)}Tensor"
+        if np.dtype(dtype) == np.bool_:
+            name = "CPUBoolType"  # (torch has no legacy tensor name for bool here)
         return RuntimeError(
-            f"expand(minitorch_rnn.{scalar_type_name(dtype)}Tensor{{{list(shape)}}}, "
+            f"expand({name}{{{list(shape)}}}, "
             f"size={list(target)}): the number of sizes provided ({len(target)}) must be "
             f"greater or equal to the number of dimensions in the tensor ({len(shape)})"
         )

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .._memory import basic_view
 from ..autograd.deferred import SelectGrad, ZeroGrad
 from ..autograd.function import Function
 from .broadcast import unbroadcast
@@ -148,6 +149,9 @@ class Index(Function):
             out = x[index]
             if not isinstance(out, np.ndarray):  # one entry: numpy gives a scalar, torch a view
                 out = x[(*index, ...) if isinstance(index, tuple) else (index, ...)]
+            items = index if isinstance(index, tuple) else (index,)
+            if _is_basic(index) and any(i is None for i in items):  # None dims' strides
+                out = basic_view(x, items)
             return out
         except IndexError as e:  # numpy says "axis" where torch says "dimension"
             raise IndexError(str(e).replace("for axis", "for dimension")) from None
