@@ -27,8 +27,8 @@ from ._args import (
 )
 from ._args import new as _new
 from .autograd.function import watch_versions
-from .ops.matmul_checks import bmm as check_bmm
 from .dtypes import bool_, float32, int64, is_floating, result_type, scalar_type_name, to_dtype
+from .ops.matmul_checks import bmm as check_bmm
 
 if TYPE_CHECKING:
     from ._tensor import Tensor

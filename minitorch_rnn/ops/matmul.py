@@ -26,7 +26,7 @@ class MatMul(Function):
         ctx.save_for_backward(a, b)
         if (
             a.dtype != b.dtype
-            or a.dtype == np.bool_
+            or a.dtype.kind == "b"
             or a.ndim == 0
             or b.ndim == 0
             or a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]
@@ -45,7 +45,8 @@ class MatMul(Function):
     def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
         a, b = ctx.saved_tensors
         if a.dtype != b.dtype:  # an empty product of mixed dtypes (see forward): zero gradients
-            return tuple(np.zeros_like(x) if w else None for x, w in zip((a, b), ctx.needs_input_grad))
+            wants_a, wants_b = ctx.needs_input_grad
+            return np.zeros_like(a) if wants_a else None, np.zeros_like(b) if wants_b else None
         if a.ndim == 1 and b.ndim == 1:  # dot product: grad is a scalar
             return grad * b, grad * a
         # Treat a 1-D operand as a matrix, as numpy does: a (n,) -> (1, n), b (n,) -> (n, 1).
@@ -139,7 +140,7 @@ def _addmm(input: np.ndarray, m1: np.ndarray, m2: np.ndarray, beta: Any, alpha: 
                 f"result type {scalar_type_name(rt)} can't be cast to the desired output type "
                 f"{scalar_type_name(dtype)}"
             )
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             return np.broadcast_to(input, shape) * number_like(beta, dtype)
     if dtype == np.bool_:
         raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
@@ -157,7 +158,7 @@ def _addmm(input: np.ndarray, m1: np.ndarray, m2: np.ndarray, beta: Any, alpha: 
             out = (x1 @ x2) * a
         if b != 0:  # else torch ignores input, NaN and inf included
             out += c if b == 1 else c * b
-    return out.astype(dtype, copy=False)
+        return out.astype(dtype, copy=False)
 
 
 def _alpha_per_term(m1: np.ndarray, m2: np.ndarray) -> bool:
@@ -197,7 +198,9 @@ def _times(x: np.ndarray, s: Any) -> np.ndarray:
 def _expand_error(shape: tuple[int, ...], target: tuple[int, ...], dtype: Any) -> RuntimeError:
     """torch's message when `shape` cannot be expanded (broadcast) to `target`."""
     if len(shape) > len(target):
-        name = f"minitorch_rnn.{scalar_type_name(dtype)}Tensor" if dtype != bool else "CPUBoolType"
+        name = (
+            "CPUBoolType" if dtype == np.bool_ else f"minitorch_rnn.{scalar_type_name(dtype)}Tensor"
+        )
         return RuntimeError(
             f"expand({name}{{{list(shape)}}}, "
             f"size={list(target)}): the number of sizes provided ({len(target)}) must be "
