@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import number_like
+from .._args import checked_number, number_like
 from ..autograd.deferred import ProductSum
 from ..autograd.function import Function
 from ..dtypes import _scalar_dtype, category, scalar_type_name
@@ -144,8 +144,10 @@ def _addmm(input: np.ndarray, m1: np.ndarray, m2: np.ndarray, beta: Any, alpha: 
             return np.broadcast_to(input, shape) * number_like(beta, dtype)
     if dtype == np.bool_:
         raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
-    a, b = checks.kernel_scalar(alpha, dtype), checks.kernel_scalar(beta, dtype)
-    work = np.float32 if dtype == np.float16 else dtype  # (float16 is summed in float32)
+    # alpha and beta as the kernel reads them: in its type (float16 sums in float32), checked
+    # (uint8 takes -1 as 255, refuses 256), integers truncated (int64 takes 0.5 as 0)
+    work = np.dtype(np.float32) if dtype == np.float16 else dtype
+    a, b = checked_number(alpha, work), checked_number(beta, work)
     x1, x2, c = (x.astype(work, copy=False) for x in (m1, m2, input))
     with np.errstate(invalid="ignore", over="ignore"):
         if a == 0 and dtype.char in "fd":  # MKL skips the product, NaN and inf included

@@ -17,14 +17,13 @@ empty product often skips the later checks. The functions here take arrays and o
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
 from ..dtypes import scalar_type_name
 from .broadcast import broadcast_error
 
-# how C++ prints each dtype (mm's dtype message, and Scalar conversion errors)
+# how C++ prints each dtype (mm's dtype message)
 _CPP = {
     "bool": "bool",
     "uint8": "unsigned char",
@@ -36,7 +35,6 @@ _CPP = {
     "float32": "float",
     "float64": "double",
 }
-_CPP_FIXED = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int64": "int64_t"}
 
 
 def _not_for_bool(kernel: str) -> NotImplementedError:
@@ -196,23 +194,3 @@ def addmm(input: np.ndarray, m1: np.ndarray, m2: np.ndarray) -> None:
     if m1.shape[1] != m2.shape[0]:
         (r, k), (k2, c) = m1.shape, m2.shape
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({r}x{k} and {k2}x{c})")
-
-
-def kernel_scalar(x: Any, dtype: np.dtype) -> Any:
-    """alpha or beta as torch's gemm reads it: in the kernel's type -- the dtype itself for
-    integers (2.7 -> 2, and for uint8 -1 -> 255), float32 for float16 -- after a check that it
-    fits (else torch's "value cannot be converted to type int64_t without overflow")."""
-    if isinstance(x, np.generic):
-        x = x.item()
-    if dtype.kind == "f":
-        name = "double" if dtype == np.float64 else "float"
-        top = float(np.finfo(np.float64 if name == "double" else np.float32).max)
-        if math.isfinite(x) and abs(x) > top:
-            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
-        return x
-    info = np.iinfo(dtype)
-    low = -info.max if isinstance(x, int) and info.min == 0 else info.min  # ints wrap to uint
-    if not low <= x <= info.max:  # (NaN and inf fail this too)
-        name = _CPP_FIXED.get(dtype.name, _CPP[dtype.name])
-        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
-    return int(x) % (info.max + 1) if info.min == 0 else int(x)
