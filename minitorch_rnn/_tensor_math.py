@@ -28,6 +28,7 @@ from ._args import (
 from ._args import new as _new
 from .autograd.function import watch_versions
 from .dtypes import bool_, float32, int64, is_floating, result_type, scalar_type_name, to_dtype
+from .ops.matmul_checks import bmm as check_bmm
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
@@ -132,6 +133,7 @@ class MathMethods:
         """Batched matrix product of two 3-D tensors."""
         _check_ndim("batch1", self, 3)
         _check_ndim("batch2", mat2, 3)
+        check_bmm(self._data, mat2._data)  # (no broadcasting of the batch, unlike @)
         return self @ mat2
 
     # torch's method names for the same ops

@@ -54,15 +54,6 @@ class Known:
 
 KNOWN_DIFFERENCES: list[Known] = [
     Known(
-        "torch.addmm(c, m1, m2, beta=0, alpha=-1) on uint8 tensors works in torch (-1 wraps "
-        "around, as uint8 + (-1) now does here too); minitorch_rnn raises numpy's "
-        "OverflowError('Python integer -1 out of bounds for uint8')",
-        r"OverflowError\('Python integer",
-        (
-            "errors-addmm-a4542c00",
-        ),
-    ),
-    Known(
         "Indexing errors: torch.tensor(0.)[0] -> IndexError('invalid index of a 0-dim tensor. Use "
         "`tensor.item()` ...'); t[(0,)] -> 'too many indices for tensor of dimension 0'; "
         "t[0:1] -> 'slice() cannot be applied to a 0-dim tensor.'; the index is checked before "
@@ -72,30 +63,6 @@ KNOWN_DIFFERENCES: list[Known] = [
         (
             "indexing-setitem-54ff05f7",
             "indexing-setitem-5e906678",
-        ),
-    ),
-    Known(
-        "torch.tensor([True]).relu() (and relu_): RuntimeError('Boolean inputs not supported for "
-        "relu'); minitorch_rnn computes it",
-        r"Boolean inputs not supported for relu",
-        (
-            "chains-relu_-c2588202",
-        ),
-    ),
-    Known(
-        "torch.tensor([True]) @ torch.tensor([True]) -> NotImplementedError('\"dot\" not "
-        "implemented for 'Bool''), likewise matrix @ vector ('addmv_impl_cpu') and addmm "
-        "('addmm_impl_cpu_'); minitorch_rnn computes them. What is left after main's fix: addmm "
-        "of bool; and torch checks sizes first -- torch.zeros(0, 0, dtype=torch.bool) @ "
-        "torch.zeros(0, dtype=torch.bool) is computed (empty), torch.zeros(0, 0, 1, dtype="
-        "torch.bool) @ torch.zeros(0, dtype=torch.bool) is 'size mismatch, got input (0), mat "
-        "(0x1), vec (0)'; minitorch_rnn raises '\"addmv_impl_cpu\" not implemented for 'Bool''",
-        r"not implemented for .{0,2}Bool",
-        (
-            "chains-matmul-8348c314",
-            "chains-tanh_-692fdca9",
-            "errors-addmm-cd2b9ebe",
-            "errors-addmm-f496c365",
         ),
     ),
     Known(
@@ -159,27 +126,6 @@ KNOWN_DIFFERENCES: list[Known] = [
         ),
     ),
     Known(
-        "torch.addmm(c, m1, m2, beta=0, alpha=inf): torch multiplies alpha into every term of "
-        "the product (inf * 0 = nan wherever a row meets a zero), values and .grad; "
-        "minitorch_rnn scales the finished product",
-        r"(\(addmm\) values|\.grad values).*\"addmm\"[^\]]*Infinity\]",
-        (
-            "special_values-addmm-394c928f",
-            "special_values-addmm-a05b53af",
-        ),
-    ),
-    Known(
-        "torch.addmm(c, m1, m2, alpha=0.5) on int64 tensors (or beta=0.5 on uint8) works in "
-        "torch; minitorch_rnn raises numpy's UFuncTypeError(\"Cannot cast ufunc 'multiply' "
-        "output ...\")",
-        r"UFuncTypeError\(\"Cannot cast ufunc '\w+'.*\(addmm\)",
-        (
-            "errors-addmm-62a661c4",
-            "errors-addmm-fed05bf9",
-            "special_values-addmm-bae833a8",
-        ),
-    ),
-    Known(
         "torch.tensor(0., dtype=torch.half) / 1e-45 is 0 in torch (a Python number is kept in "
         "float32, torch's 'opmath' type for half); minitorch_rnn rounds 1e-45 to float16 first "
         "(0) and gives nan; 1e-45 / torch.tensor(0., dtype=torch.half): inf vs nan",
@@ -223,22 +169,6 @@ KNOWN_DIFFERENCES: list[Known] = [
         r"\(getitem\) shape",
         (
             "indexing-getitem-78ca5b75",
-        ),
-    ),
-    Known(
-        "torch.zeros(2, 2, dtype=torch.uint8) @ torch.zeros(2, dtype=torch.bool) -> "
-        "RuntimeError('addmv input tensors must have the same dtype, but got Byte, Bool, and "
-        "Byte'); minitorch_rnn: 'expected m1 and m2 to have the same dtype, but got: uint8 != "
-        "bool' (integer and bool dtypes in the mixed-dtype matmul messages; torch checks the "
-        "sizes first: 'size mismatch, got input (2), mat (2x3), vec (1)')",
-        r"expected m1 and m2 to have the same dtype, but got: [\w:]+ != [\w:]+'\) at step \d+ "
-        r"\((matmul|mm)\) != torch's RuntimeError\('(addmv input|expected m1 and m2|size mismatch)",
-        (
-            "errors-matmul-0eda0947",
-            "errors-matmul-15117101",
-            "errors-matmul-71c8c728",
-            "errors-matmul-7ab8c781",
-            "errors-matmul-c6d3165a",
         ),
     ),
     Known(
