@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 
-from .dtypes import float32, float64, int64, promote_types, result_type
+from .dtypes import bool_, float16, float32, float64, int64, promote_types, result_type
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
@@ -207,8 +207,11 @@ def cast(t: Tensor, dtype: np.dtype) -> Tensor:
     return t.to(dtype)
 
 
-def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
-    """Two operands of a binary op, as Tensors of torch's common dtype (`result_type`)."""
+def operands(a: Any, b: Any, *, opmath: bool = False) -> tuple[Tensor, Tensor]:
+    """Two operands of a binary op, as Tensors of torch's common dtype (`result_type`).
+
+    ``opmath=True`` (mul and div): a float16 result by ONE number keeps that number in float32
+    (see `half_scalar`)."""
     from ._tensor import Tensor
 
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
@@ -216,18 +219,61 @@ def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
         if a._data.dtype is b._data.dtype:  # the common case: nothing to do
             return a, b
         dt = result_type(a, b)
-        return cast(a, dt), cast(b, dt)
+        scalar = half_scalar(dt, b) if opmath else None
+        return cast(a, dt), cast(b, dt) if scalar is None else scalar
     if not (ta or tb):
         raise TypeError("at least one operand must be a Tensor")
     t, x = (a, b) if ta else (b, a)
     if isinstance(x, (bool, int, float, np.number, np.bool_)):
         dt = result_type(t, x)
-        t, other = cast(t, dt), Tensor(number_like(x, dt))
+        scalar = half_scalar(dt, x) if opmath and ta else None
+        t, other = cast(t, dt), Tensor(number_like(x, dt)) if scalar is None else scalar
     else:  # a list or an array: a tensor in its own right
         other = Tensor(as_array(x))
         dt = result_type(t, other)
         t, other = cast(t, dt), cast(other, dt)
     return (t, other) if ta else (other, t)
+
+
+def half_scalar(dt: np.dtype, x: Any) -> Optional[Tensor]:
+    """torch multiplies and divides a float16 tensor by ONE number -- a Python number or a
+    one-element tensor of another dtype -- in float32 (its 'opmath' type for float16), rounding
+    only the result: ``half(0.) / 1e-45`` is 0 (1e-45 in float16 would be 0, and 0/0 NaN).
+    That number as float32 (the op rounds its result to float16), or None if this is not so."""
+    from ._tensor import Tensor
+
+    if dt != float16:
+        return None
+    if isinstance(x, Tensor):
+        return cast(x, float32) if x._data.size == 1 and x._data.dtype != float16 else None
+    if isinstance(x, (bool, int, float, np.number, np.bool_)):
+        return Tensor(number_like(x, float32))
+    return None
+
+
+def check_alpha(dt: np.dtype, alpha: Any, sign: int = 1) -> None:
+    """torch's checks of add's and sub's `alpha` for a result of dtype `dt`. Its kernel adds
+    ``sign * alpha * other`` with that number cast to `dt` as `checked_number` casts it."""
+    if isinstance(alpha, bool) and dt != bool_:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if dt.kind != "f" and isinstance(alpha, (float, np.floating, np.bool_)):
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+    checked_number(sign * alpha, dt)
+
+
+def alpha_operands(x: Tensor, other: Any, alpha: Any, sign: int = 1) -> tuple[Tensor, Tensor]:
+    """The operands of ``x.add(other, alpha=...)``: promoted, broadcastable, alpha checked."""
+    from .ops.broadcast import broadcast_error
+
+    a, b = operands(x, other)
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise broadcast_error(a.shape, b.shape) from None
+    check_alpha(a._data.dtype, alpha, sign)
+    return a, b
 
 
 def common_dtype(tensors: Sequence[Tensor]) -> np.dtype:

@@ -15,7 +15,9 @@ import numpy as np
 from . import _setitem, _tensor, ops
 from ._args import (
     as_array,
+    check_alpha,
     clamp_bounds,
+    half_scalar,
     no_bool_sub,
     number_like,
     pow_exponent,
@@ -25,7 +27,7 @@ from ._args import (
 )
 from ._tensor_shape import CPP_NAMES
 from .autograd import inplace
-from .dtypes import float32, result_type, scalar_type_name
+from .dtypes import can_cast, float32, result_type, scalar_type_name
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
@@ -33,9 +35,13 @@ if TYPE_CHECKING:
 Number = Union[int, float, bool]
 
 
-def _other(self: Any, other: Any, true_divide: bool = False) -> Tensor:
+def _other(self: Any, other: Any, true_divide: bool = False, opmath: bool = False) -> Tensor:
     """`other` as a tensor of the dtype torch computes ``self op other`` in (for a true division,
-    at least the default float: ``long_tensor / 2`` computes in float32)."""
+    at least the default float: ``long_tensor / 2`` computes in float32; mul_ and div_ of float16
+    by one number: float32, see `_args.half_scalar`)."""
+    scalar = half_scalar(self._data.dtype, other) if opmath else None
+    if scalar is not None:
+        return scalar
     number = isinstance(other, (bool, int, float, np.number, np.bool_))
     if not (number or isinstance(other, _tensor.Tensor)):
         other = _tensor.Tensor(as_array(other))
@@ -47,8 +53,15 @@ def _other(self: Any, other: Any, true_divide: bool = False) -> Tensor:
     return other if other._data.dtype == dt else other.to(dt)
 
 
-def _scaled(other: Any, alpha: Number) -> Any:
-    return other if alpha == 1 else other * alpha
+def _scaled(self: Any, other: Any, alpha: Any, sign: int = 1) -> Tensor:
+    """`other` times add_'s or sub_'s `alpha`, which torch checks (once the result is known to
+    fit in self) and casts to the dtype it computes in: the same values as its one kernel, and
+    two plain steps `mt.compile` can replay (an optimizer's ``p.add_(g, alpha=-lr)``)."""
+    b = _other(self, other)
+    if (type(alpha) is int and alpha == 1) or not can_cast(b._data.dtype, self._data.dtype):
+        return b  # (the default suits every dtype; a result that does not fit: torch's error)
+    check_alpha(b._data.dtype, alpha, sign)
+    return ops.Mul.apply(b, _tensor.Tensor(number_like(alpha, b._data.dtype)))
 
 
 class InPlaceMethods:
@@ -66,21 +79,21 @@ class InPlaceMethods:
                 stacklevel=2,
             )
             other, alpha = args[0], other
-        return inplace.apply_inplace(self, ops.Add, _other(self, _scaled(other, alpha)))
+        return inplace.apply_inplace(self, ops.Add, _scaled(self, other, alpha))
 
     def sub_(self, other: Any, *, alpha: Number = 1) -> Tensor:
         """In place `self -= alpha * other`."""
         inplace.check_leaf(self)
         no_bool_sub(self, other)  # (torch checks this before the shapes and dtypes)
-        return inplace.apply_inplace(self, ops.Sub, _other(self, _scaled(other, alpha)))
+        return inplace.apply_inplace(self, ops.Sub, _scaled(self, other, alpha, sign=-1))
 
     def mul_(self, other: Any) -> Tensor:
         """In place `self *= other`."""
-        return inplace.apply_inplace(self, ops.Mul, _other(self, other))
+        return inplace.apply_inplace(self, ops.Mul, _other(self, other, opmath=True))
 
     def div_(self, other: Any) -> Tensor:
         """In place `self /= other` (true division: an integer tensor cannot hold the result)."""
-        return inplace.apply_inplace(self, ops.Div, _other(self, other, true_divide=True))
+        return inplace.apply_inplace(self, ops.Div, _other(self, other, True, opmath=True))
 
     def pow_(self, exponent: Any) -> Tensor:
         """In place `self **= exponent` (a number or a tensor)."""

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _tensor, ops
 from ._args import (
+    alpha_operands,
     as_array,
     cast,
     clamp_bounds,
@@ -29,6 +30,7 @@ from ._args import new as _new
 from .autograd.function import watch_versions
 from .dtypes import bool_, float32, int64, is_floating, result_type, scalar_type_name, to_dtype
 from .ops.matmul_checks import bmm as check_bmm
+from .ops.unary import int_power
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
@@ -59,16 +61,19 @@ class MathMethods:
 
     def __mul__(self, other: Any) -> Tensor:
         """`self * other`."""
-        return ops.Mul.apply(*operands(self, other))
+        return ops.Mul.apply(*operands(self, other, opmath=True))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return ops.Mul.apply(*operands(other, self))
+        return ops.Mul.apply(*operands(self, other, opmath=True))  # torch: self * other
 
     def __truediv__(self, other: Any) -> Tensor:
         """`self / other` (true division: integers give the default float, as torch)."""
-        return ops.Div.apply(*map(floating, operands(self, other)))
+        return ops.Div.apply(*map(floating, operands(self, other, opmath=True)))
 
     def __rtruediv__(self, other: Any) -> Tensor:
+        if isinstance(other, (bool, int, float, np.number, np.bool_)):  # torch, for a number:
+            x = floating(self)  # self.reciprocal() * other
+            return ops.Div.apply(_new(np.ones((), dtype=x._data.dtype)), x) * other
         return ops.Div.apply(*map(floating, operands(other, self)))
 
     def __mod__(self, other: Any) -> Tensor:
@@ -80,9 +85,9 @@ class MathMethods:
 
     def __floordiv__(self, other: Any) -> Tensor:
         """`self // other`, rounded down (torch.floor_divide; no gradient, as in torch)."""
-        a, b = operands(self, other)
+        a, b = operands(self, other, opmath=True)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _new(np.floor_divide(a._data, b._data))
+            return _new(np.floor_divide(a._data, b._data).astype(a._data.dtype, copy=False))
 
     def __rfloordiv__(self, other: Any) -> Tensor:
         a, b = operands(other, self)
@@ -141,12 +146,15 @@ class MathMethods:
     neg, negative, pow, matmul = __neg__, __neg__, __pow__, __matmul__
 
     def add(self, other: Any, *, alpha: Number = 1) -> Tensor:
-        """`self + alpha * other`."""
-        return self + (other * alpha if alpha != 1 else other)
+        """`self + alpha * other`, one op (alpha is cast to the result's dtype, as torch)."""
+        a, b = alpha_operands(self, other, alpha)
+        return ops.Add.apply(a, b, alpha=alpha)
 
     def sub(self, other: Any, *, alpha: Number = 1) -> Tensor:
-        """`self - alpha * other`."""
-        return self - (other * alpha if alpha != 1 else other)
+        """`self - alpha * other`, one op (as `add`)."""
+        no_bool_sub(self, other)
+        a, b = alpha_operands(self, other, alpha, sign=-1)
+        return ops.Sub.apply(a, b, alpha=alpha)
 
     # ---- elementwise functions (integers become float32 first, as torch) --------------------
     def tanh(self) -> Tensor:
@@ -363,9 +371,8 @@ def _check_ndim(name: str, t: Any, ndim: int) -> None:
 
 
 def _pow_tensor(base: Tensor, e: Tensor) -> Tensor:
-    """`base ** e` with a tensor exponent: float math, back to an integer dtype if both are."""
-    if base._data.dtype.kind in "iub" and e._data.dtype.kind in "iub":
-        if np.any(e._data < 0):
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-        return _new(base._data**e._data)
+    """`base ** e` with a tensor exponent (same dtype after promotion). Integers stay integers
+    and take negative exponents too (``2 ** tensor([-1])`` is 0, as torch's integer pow)."""
+    if base._data.dtype.kind in "iub":
+        return _new(int_power(base._data, e._data))
     return ops.PowTensor.apply(base, e)

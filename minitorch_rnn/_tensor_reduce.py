@@ -146,7 +146,7 @@ class ReduceMethods:
     def _arg(self, name: str, dim: Optional[int], keepdim: bool) -> Tensor:
         find = np.argmin if name.endswith("min") else np.argmax  # both pick the first NaN
         a = self._data
-        if a.dtype == np.bool_:
+        if a.dtype == np.bool_ and name.startswith("arg"):  # (max(dim) of bools is fine)
             raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
             if a.size == 0:
@@ -204,6 +204,8 @@ class ReduceMethods:
         size = self._data.shape[dim] if self.ndim else 1
         if not 0 <= k <= size:
             raise RuntimeError("selected index k out of range")
+        if self._data.dtype == bool_:
+            raise RuntimeError("topk does not support bool dtypes on CPU")
         if self.ndim == 0:
             return ValuesIndices(self.clone(), _new(np.array(0)))
         order = _sort_order(self._data, dim, descending=largest)

@@ -40,6 +40,8 @@ def tensor(
 ) -> Tensor:
     """A new tensor holding a copy of `data` (numpy dtypes kept; Python floats become float32)."""
     a = np.array(data._data if isinstance(data, Tensor) else _as_array(data))
+    if to_dtype(dtype) == np.float64 and a.dtype == float32 and not isinstance(data, np.generic):
+        a = np.array(data, dtype=np.float64)  # Python floats are not rounded to float32 first
     return _make(a, dtype, device, requires_grad)
 
 

@@ -23,42 +23,66 @@ def _binary(op: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         raise broadcast_error(a.shape, b.shape) from None
 
 
-class Add(Function):
-    """a + b;  d/da = 1, d/db = 1.
+def _add_scaled(a: np.ndarray, b: np.ndarray, alpha: Any) -> np.ndarray:
+    """a + alpha * b with alpha first cast to a's dtype, as torch's add kernel (so uint8 alpha -1
+    is 255, and a float16 product is rounded before the sum, as torch's kernel does for small
+    tensors; torch fuses the multiply-add of float32/64 -- last-bit differences)."""
+    if alpha == 1:
+        return _binary(np.add, a, b)
+    dt = np.promote_types(a.dtype, b.dtype)  # (`x.add_(y)`: y's, when it is wider than x)
+    scale = np.asarray(alpha, dtype=np.int64 if dt.kind in "iu" else None).astype(dt)
+    with np.errstate(invalid="ignore"):  # inf * 0 is NaN quietly, as torch
+        return _binary(np.add, a, scale * b)
 
-    Derivative: d(a + b)/da = 1, d(a + b)/db = 1  (each summed over its broadcast dims)
+
+def _times(grad: np.ndarray, alpha: Any) -> np.ndarray:
+    """grad * alpha, as torch multiplies by a number (in float32 for float16: see `Mul`)."""
+    if alpha == 1:
+        return grad
+    wide = np.float32 if grad.dtype == np.float16 else grad.dtype
+    with np.errstate(over="ignore"):
+        return (grad * np.asarray(alpha, dtype=wide)).astype(grad.dtype, copy=False)
+
+
+class Add(Function):
+    """a + alpha * b (alpha a number, 1 for ``a + b``);  d/da = 1, d/db = alpha.
+
+    Derivative: d(a + alpha b)/da = 1, d(a + alpha b)/db = alpha  (summed over broadcast dims)
     """
 
     ufunc = np.add  # `x.add_(y)` outside the tape writes with it straight into x
 
     @staticmethod
-    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.shapes = a.shape, b.shape
-        return _binary(np.add, a, b)
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
+        ctx.shapes, ctx.alpha = (a.shape, b.shape), alpha
+        return _add_scaled(a, b, alpha)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
         sa, sb = ctx.shapes
-        return unbroadcast(grad, sa), unbroadcast(grad, sb)
+        gb = unbroadcast(_times(grad, ctx.alpha), sb) if ctx.needs_input_grad[1] else None
+        return unbroadcast(grad, sa), gb
 
 
 class Sub(Function):
-    """a - b;  d/da = 1, d/db = -1.
+    """a - alpha * b (alpha a number, 1 for ``a - b``);  d/da = 1, d/db = -alpha.
 
-    Derivative: d(a - b)/da = 1, d(a - b)/db = -1
+    Derivative: d(a - alpha b)/da = 1, d(a - alpha b)/db = -alpha
     """
 
     ufunc = np.subtract
 
     @staticmethod
-    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.shapes = a.shape, b.shape
-        return _binary(np.subtract, a, b)
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
+        ctx.shapes, ctx.alpha = (a.shape, b.shape), alpha
+        if alpha == 1:
+            return _binary(np.subtract, a, b)
+        return _add_scaled(a, b, -alpha)  # torch subtracts by adding -alpha * b
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
         sa, sb = ctx.shapes
-        gb = unbroadcast(-grad, sb) if ctx.needs_input_grad[1] else None
+        gb = unbroadcast(_times(-grad, ctx.alpha), sb) if ctx.needs_input_grad[1] else None
         return unbroadcast(grad, sa), gb
 
 
@@ -73,16 +97,16 @@ class Mul(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         wants_a, wants_b = ctx.needs_input_grad or (True, True)
-        ctx.shapes = a.shape, b.shape
+        ctx.shapes, ctx.dtypes = (a.shape, b.shape), (a.dtype, b.dtype)
         ctx.save_for_backward(a if wants_b else None, b if wants_a else None)  # only what is read
-        return _binary(np.multiply, a, b)
+        return _binary(np.multiply, a, b).astype(a.dtype, copy=False)  # (see _args.half_scalar)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
         a, b = ctx.saved_tensors
-        sa, sb = ctx.shapes
-        ga = unbroadcast(grad * b, sa) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(grad * a, sb) if ctx.needs_input_grad[1] else None
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        ga = unbroadcast(grad * b, sa).astype(da, copy=False) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(grad * a, sb).astype(db, copy=False) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -98,13 +122,16 @@ class Div(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
-        return _binary(np.divide, a, b)
+        return _binary(np.divide, a, b).astype(a.dtype, copy=False)  # (see _args.half_scalar)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any]:
         a, b = ctx.saved_tensors
-        ga = unbroadcast(grad / b, a.shape) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(-grad * ((a / b) / b), b.shape) if ctx.needs_input_grad[1] else None
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = unbroadcast(grad / b, a.shape).astype(a.dtype, copy=False)
+        if ctx.needs_input_grad[1]:
+            gb = unbroadcast(-grad * ((a / b) / b), b.shape).astype(b.dtype, copy=False)
         return ga, gb
 
 

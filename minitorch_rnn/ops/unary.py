@@ -1,4 +1,5 @@
-"""More elementwise functions of one tensor: sqrt, rsqrt, sin, cos, abs, and the step functions.
+"""More elementwise functions of one tensor: sqrt, rsqrt, sin, cos, abs, and the step functions
+(and `int_power`, the integer a ** b, which has no gradient).
 
 (The activations -- tanh, sigmoid, relu -- and exp/log sit with the arithmetic in
 `pointwise.py`.) Each backward is torch's formula from ``tools/autograd/derivatives.yaml``,
@@ -12,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
+from .broadcast import broadcast_error
 
 
 class Sqrt(Function):
@@ -168,3 +170,21 @@ class Round(_Step):
             return np.rint(x * scale) / scale
         scale = np.asarray(10.0**-decimals, dtype=x.dtype)
         return np.rint(x / scale) * scale
+
+
+def int_power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a ** b for integer arrays of one dtype, as torch's `powi`: it wraps around on overflow (as
+    numpy's does), and a negative exponent gives the integer part of 1 / a^|b| -- 1 for a base
+    of 1, +-1 for -1, 0 for any other base, 0 included (numpy refuses negative powers)."""
+    negative = b < 0
+    try:
+        y = np.power(a, np.where(negative, 0, b))
+    except ValueError:
+        raise broadcast_error(a.shape, b.shape) from None  # (sizes are checked first, as torch)
+    if a.dtype == np.bool_:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    if negative.any():
+        one = np.ones_like(y)
+        sign = np.where((a == -1) & (b % 2 == 1), -one, one)
+        y = np.where(negative, np.where((a == 1) | (a == -1), sign, 0), y).astype(y.dtype)
+    return y
