@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 
+from ._indexing import index  # noqa: F401  (torch's reading of x[index], used from here)
 from .dtypes import bool_, float16, float32, float64, int64, promote_types, result_type
 
 if TYPE_CHECKING:
@@ -317,33 +318,3 @@ def shape_args(shape: Sequence[Any]) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         return tuple(int(n) for n in shape[0])
     return tuple(int(n) for n in shape)
-
-
-def index(idx: Any) -> tuple[Any, list[Tensor]]:
-    """A torch index as a numpy index, and the tensors inside it (their versions are watched).
-
-    torch reads a list of lists as a tuple of indices (``x[[0, 1], [2, 3]]`` picks two
-    entries), and ``x[[]]`` as an empty integer index.
-    """
-    from ._tensor import Tensor
-
-    tensors: list[Tensor] = []
-
-    def one(i: Any) -> Any:
-        if isinstance(i, Tensor):
-            if i._data.dtype.kind not in "iub":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            tensors.append(i)
-            return i._data
-        if isinstance(i, (list, tuple)):
-            a = np.asarray([x._data if isinstance(x, Tensor) else x for x in i])
-            return a.astype(np.int64) if a.size == 0 else a
-        if isinstance(i, slice) and i.step is not None and i.step <= 0:
-            raise ValueError("step must be greater than zero")
-        return i
-
-    if isinstance(idx, list) and idx and any(isinstance(i, (list, tuple, Tensor)) for i in idx):
-        idx = tuple(idx)  # torch: a list holding sequences is a tuple of indices
-    if isinstance(idx, tuple):
-        return tuple(one(i) for i in idx), tensors
-    return one(idx), tensors

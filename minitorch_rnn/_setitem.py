@@ -47,10 +47,11 @@ def assign(t: Tensor, idx: Any, value: Tensor) -> None:
     try:
         region = _Region(idx, t._data)
     except (TypeError, ValueError, IndexError):
-        index(idx)  # (an index numpy cannot read: the translation gives torch's error)
+        # (an index numpy cannot read: the translation gives torch's error)
+        index(idx, t._data.shape)
         raise
     try:
-        np_index, _ = index(idx)
+        np_index, _ = index(idx, t._data.shape)
     except IndexError:  # an advanced index's errors come after the leaf check
         if region.advanced and region.sliced is not None:
             inplace.check_leaf(t, through_view=not region.whole)

@@ -169,9 +169,7 @@ class ShapeMethods:
                 UserWarning,
                 stacklevel=2,
             )
-        if self._data.ndim == 0:
-            _check_0d_index(idx)
-        np_index, tensors = index(idx)
+        np_index, tensors = index(idx, self._data.shape)
         out = ops.Index.apply(self, index=np_index)
         if tensors and out.grad_fn is not None:  # backward reads them: changing them is an error
             watch_versions(out.grad_fn, tensors)
@@ -316,18 +314,3 @@ def _watching(out: Tensor, t: Tensor) -> Tensor:
     if out.grad_fn is not None:
         watch_versions(out.grad_fn, [t])
     return out
-
-
-def _check_0d_index(idx: Any) -> None:
-    """torch's errors for indexing a 0-d tensor with ints or slices (numpy's differ)."""
-    if isinstance(idx, (int, np.integer)) and not isinstance(idx, bool):
-        raise IndexError(
-            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
-        )
-    if isinstance(idx, slice):
-        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
-    if isinstance(idx, tuple) and any(
-        isinstance(i, (int, np.integer, slice)) and not isinstance(i, bool) for i in idx
-    ):
-        raise IndexError("too many indices for tensor of dimension 0")

@@ -17,6 +17,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    dim = _wrap_dim(dim, tensors[0].ndim + 1)  # torch checks the dim before the sizes
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
         a, b = tensors[0].shape, next(t.shape for t in tensors if t.shape != tensors[0].shape)
@@ -24,20 +25,24 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             f"stack expects each tensor to be equal size, but got {list(a)} "
             f"at entry 0 and {list(b)} at entry {[t.shape for t in tensors].index(b)}"
         )
-    return ops.Stack.apply(*_same_dtype(tensors), dim=_wrap_dim(dim, tensors[0].ndim + 1))
+    return ops.Stack.apply(*_same_dtype(tensors), dim=dim)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors along an existing dim."""
+    """Join tensors along an existing dim. As torch's, it skips 1-D empty tensors (``zeros(0)``)
+    in its checks and its result: they join anything (a legacy rule)."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if t.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    dim = _wrap_dim(dim, tensors[0].ndim)
-    first = tensors[0].shape
-    for i, t in enumerate(tensors):
+    kept = [(i, t) for i, t in enumerate(tensors) if t.shape != (0,)]
+    if not kept:  # nothing but zeros(0): no dim to check
+        return ops.Cat.apply(*_same_dtype(tensors), dim=0)
+    first = kept[0][1].shape
+    dim = _wrap_dim(dim, len(first))
+    for i, t in kept:
         if t.ndim != len(first):
             raise RuntimeError(
                 f"Tensors must have same number of dimensions: got {len(first)} and {t.ndim}"

@@ -54,18 +54,6 @@ class Known:
 
 KNOWN_DIFFERENCES: list[Known] = [
     Known(
-        "Indexing errors: torch.tensor(0.)[0] -> IndexError('invalid index of a 0-dim tensor. Use "
-        "`tensor.item()` ...'); t[(0,)] -> 'too many indices for tensor of dimension 0'; "
-        "t[0:1] -> 'slice() cannot be applied to a 0-dim tensor.'; the index is checked before "
-        "the leaf and the slice step; minitorch_rnn gives numpy's 'too many indices for array: ...' "
-        "(what is left after main's fix: t[(0,)] = v on a 0-d t)",
-        r"too many indices for (array|tensor)|invalid index of a 0-dim|slice\(\) cannot be applied",
-        (
-            "indexing-setitem-54ff05f7",
-            "indexing-setitem-5e906678",
-        ),
-    ),
-    Known(
         "y = x.tanh(); y.mul_(2); y.sum().backward(): torch's message is 'one of the variables "
         "needed for gradient computation has been modified by an inplace operation: "
         "[torch.FloatTensor [2]], which is output 0 of TanhBackward0, is at version 1; expected "
@@ -78,60 +66,6 @@ KNOWN_DIFFERENCES: list[Known] = [
             "inplace_on_a_saved_output",
             "mask_changed",
             "parameter_shares_version",
-        ),
-    ),
-    Known(
-        "torch.zeros(2, 0).reshape(0, -1) -> RuntimeError('cannot reshape tensor of 0 elements "
-        "into shape [0, -1] because the unspecified dimension size -1 can be any value and is "
-        "ambiguous'); minitorch_rnn: \"shape '[0, -1]' is invalid for input of size 0\"",
-        r"cannot reshape tensor of 0 elements",
-        (
-            "reshape_empty_infer",
-        ),
-    ),
-    Known(
-        "torch.stack([torch.zeros(0), torch.zeros(1)], dim=2): torch checks the dim first, "
-        "IndexError('Dimension out of range (expected to be in range of [-2, 1], but got 2)'); "
-        "minitorch_rnn the sizes",
-        r"\(stack\) != torch's IndexError\('Dimension out of range",
-        (
-            "empty-stack-e6773261",
-        ),
-    ),
-    Known(
-        "torch.zeros(1, 1)[..., ...] works in torch; minitorch_rnn raises numpy's IndexError('an "
-        "index can only have a single ellipsis')",
-        r"an index can only have a single ellipsis",
-        (
-            "casts-getitem-29ca3b22",
-        ),
-    ),
-    Known(
-        "Index error messages: torch.zeros(2, 2)[None, 0, 2] -> 'index 2 is out of bounds for "
-        "dimension 2 with size 2' (torch counts the None); torch.zeros(0)[torch.tensor([0])] -> "
-        "'index is out of bounds for dimension with size 0'; broadcasting index tensors -> "
-        "'shape mismatch: indexing tensors could not be broadcast together with shapes [0], [2]'; "
-        "x[::0] -> ValueError('slice step cannot be zero'); torch.zeros(2, 2)[0, "
-        "torch.zeros(0, dtype=torch.bool)] -> 'The shape of the mask [0] at index 0 does not "
-        "match the shape of the indexed tensor [2] at index 0' (minitorch_rnn: no error); "
-        "minitorch_rnn gives numpy's words",
-        r"is out of bounds for dimension|indexing arrays could not be broadcast|slice step cannot "
-        r"be zero|The shape of the mask",
-        (
-            "empty-getitem-f6945aff",
-            "indexing-getitem-110883df",
-            "indexing-getitem-2729a633",
-            "indexing-getitem-a6fa7090",
-            "indexing-getitem-cf0233f0",
-        ),
-    ),
-    Known(
-        "torch.zeros(2, 2)[0, None, []] has shape [1, 0] in torch (the int and the list are both "
-        "advanced indices, separated by None: torch keeps the None dim first); numpy's rule "
-        "gives minitorch_rnn [0, 1]",
-        r"\(getitem\) shape",
-        (
-            "indexing-getitem-78ca5b75",
         ),
     ),
     Known(

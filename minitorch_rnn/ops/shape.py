@@ -27,18 +27,35 @@ class View(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = x.shape
-        if list(shape).count(-1) > 1:
-            raise RuntimeError("only one dimension can be inferred")
-        try:
-            return x.reshape(shape)
-        except ValueError:
-            raise RuntimeError(
-                f"shape '{list(shape)}' is invalid for input of size {x.size}"
-            ) from None
+        return x.reshape(infer_size(shape, x.size))
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
         return grad.reshape(ctx.in_shape)
+
+
+def infer_size(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
+    """`shape` with its -1 worked out, and torch's errors (its infer_size, in its order)."""
+    infer, known = None, 1
+    for i, n in enumerate(shape):
+        if n == -1:
+            if infer is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            infer = i
+        elif n >= 0:
+            known *= n
+        else:
+            raise RuntimeError(f"invalid shape dimension {n} at index {i} of shape {list(shape)}")
+    if infer is None and known == numel:
+        return shape
+    if infer is not None and (known == numel or (known > 0 and numel % known == 0)):
+        if known == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                "unspecified dimension size -1 can be any value and is ambiguous"
+            )
+        return shape[:infer] + (numel // known,) + shape[infer + 1 :]
+    raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
 
 
 class Reshape(View):
@@ -201,13 +218,17 @@ class Cat(Function):
 
     @staticmethod
     def forward(ctx: Any, *xs: np.ndarray, dim: int) -> np.ndarray:
+        # torch's legacy rule: a 1-D empty array joins anything (it is left out)
+        ctx.skip = [x.shape == (0,) and any(y.shape != (0,) for y in xs) for x in xs]
+        kept = [x for x, skip in zip(xs, ctx.skip) if not skip]
         ctx.dim = dim
-        ctx.splits = np.cumsum([x.shape[dim] for x in xs])[:-1]
-        return np.concatenate(xs, axis=dim)
+        ctx.splits = np.cumsum([x.shape[dim] for x in kept])[:-1]
+        return np.concatenate(kept, axis=dim)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple[np.ndarray, ...]:
-        return tuple(np.split(grad, ctx.splits, axis=ctx.dim))
+        pieces = iter(np.split(grad, ctx.splits, axis=ctx.dim))
+        return tuple(np.zeros(0, grad.dtype) if skip else next(pieces) for skip in ctx.skip)
 
 
 class Unbind(Function):
