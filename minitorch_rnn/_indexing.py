@@ -254,7 +254,10 @@ class _Reading:
         items = self._items()
         together = dims == list(range(dims[0], dims[-1] + 1))
         if not self.bools and _numpy_together(items) == together:
-            return tuple(self.arrays[d] if i is _ADVANCED else i for d, i in _view_dims(items))
+            view_dims = _view_dims(items)
+            return tuple(
+                i if d is None or i is not _ADVANCED else self.arrays[d] for d, i in view_dims
+            )
         if not self.shape:  # only bools and None: numpy reads these as torch does
             return tuple(
                 bool(len(self.arrays[d])) if d in self.bools else None
@@ -294,7 +297,8 @@ class _Reading:
 
 def _view_dims(items: list[Any]) -> list[tuple[Optional[int], Any]]:
     """Each item with the dim of the view it stands for (None for an int, which has none)."""
-    out, d = [], 0
+    out: list[tuple[Optional[int], Any]] = []
+    d = 0
     for i in items:
         if _is_int(i):
             out.append((None, i))

@@ -47,7 +47,8 @@ def same(shape: tuple[int, ...], index: Any) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for f in (get, put):
-            assert outcome(lambda: f(mt, shape, index)) == outcome(lambda: f(torch, shape, index))
+            ours = outcome(lambda f=f: f(mt, shape, index))
+            assert ours == outcome(lambda f=f: f(torch, shape, index))
 
 
 def literal(i: Any) -> Any:
@@ -158,8 +159,8 @@ RESHAPES = [
 @pytest.mark.parametrize("shape, new", RESHAPES, ids=[repr(c) for c in RESHAPES])
 def test_reshape_and_view_errors_as_torch(shape: tuple[int, ...], new: tuple[int, ...]) -> None:
     for method in ("reshape", "view"):
-        ours = outcome(lambda: tuple(getattr(mt.zeros(shape), method)(*new).shape))
-        theirs = outcome(lambda: tuple(getattr(torch.zeros(shape), method)(*new).shape))
+        ours = outcome(lambda m=method: tuple(getattr(mt.zeros(shape), m)(*new).shape))
+        theirs = outcome(lambda m=method: tuple(getattr(torch.zeros(shape), m)(*new).shape))
         assert ours == theirs
 
 
