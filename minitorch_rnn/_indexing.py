@@ -1,26 +1,22 @@
 """How torch reads ``x[index]``, as one numpy index with the same meaning (and torch's errors).
 
-torch and numpy agree on most indices but not all, so the index is read the way torch's
-``applySlicing`` reads it (torch/csrc/autograd/python_variable_indexing.cpp):
-
-1. *Basic* items, left to right: an int selects (the dim goes), a slice slices, None inserts a
-   dim of size 1, ``...`` skips the dims nobody else names -- every ``...`` does, so
-   ``x[..., ...]`` is fine. A bool inserts a dim of size 1 and indexes it with ``[0]`` (True)
-   or ``[]`` (False).
-2. *Advanced* items -- tensors, lists, arrays -- index the dims of that result. Their shapes
-   broadcast together into one block of dims, which goes where the indexed dims were if they
-   are next to each other, else in front.
-
-numpy counts ints as advanced too when there are arrays, so it may move the block where torch
-does not (``zeros(2, 2)[0, None, []]``: torch [1, 0], numpy [0, 1]). Then we write the whole
-index as integer arrays that broadcast to torch's result shape.
+torch reads an index as its ``applySlicing`` does (python_variable_indexing.cpp): first the
+*basic* items, left to right -- an int selects (the dim goes), a slice slices, None inserts a
+dim, every ``...`` skips the dims nobody names, a bool inserts a dim indexed by ``[0]`` or
+``[]``. Then the *advanced* items (tensors, lists, arrays) index the dims of that result: their
+shapes broadcast into one block, which goes where the indexed dims were if they are next to
+each other, else in front. numpy counts ints as advanced too, so it may put the block elsewhere
+(``zeros(2, 2)[0, None, []]``: torch [1, 0], numpy [0, 1]); then we write the whole index as
+integer arrays that broadcast to torch's result.
 
 Skip on a first read: nothing here is autograd.
 """
 
 from __future__ import annotations
 
+import math
 import operator
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -50,7 +46,49 @@ def index(
         if not shape:
             raise IndexError("slice() cannot be applied to a 0-dim tensor.")
         return s, []
-    return _Reading(shape).read(idx if _is_tuple(idx) else (idx,), before_advanced)
+    if type(idx) is tuple and len(idx) <= len(shape) and all(type(i) in (int, slice) for i in idx):
+        return _basic(idx, shape), []  # the common x[:, 3] and x[1:5, ::2], quickly
+    if _is_tensor(idx) and idx.ndim and shape:  # the common x[ids] and x[mask], quickly
+        a = idx._data
+        if before_advanced is not None:
+            before_advanced(False)
+        if a.dtype.kind in "iu" and a.dtype != np.uint8:
+            return _check_bounds([a], [shape[0]], a.shape, 0 in shape[1:])[0], [idx]
+        if a.dtype == np.bool_ and a.ndim <= len(shape) and a.shape == shape[: a.ndim]:
+            return a, [idx]
+    if not _is_tuple(idx):
+        return _Reading(shape).read((idx,), before_advanced)
+    if isinstance(idx, list):
+        warnings.warn(
+            "Using a non-tuple sequence for multidimensional indexing is deprecated and will be "
+            "changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this "
+            "will be interpreted as tensor index, x[torch.tensor(seq)], which will result either "
+            "in an error or a different result",
+            UserWarning,
+            stacklevel=3,  # (the line with x[seq], through __getitem__ or __setitem__)
+        )
+    return _Reading(shape).read(tuple(idx), before_advanced)
+
+
+def _basic(idx: tuple[Any, ...], shape: Shape) -> Any:
+    """A tuple of ints and slices, one per leading dim: torch's checks of each."""
+    for d, i in enumerate(idx):
+        if type(i) is int:
+            _select(shape, d, i, d)
+        else:
+            _slice(i)
+    if all(type(i) is slice and _whole(i, n) for i, n in zip(idx, shape)):
+        return Ellipsis  # (x[:, :] is x itself in torch, as x[...])
+    return idx
+
+
+def _whole(s: slice, n: int) -> bool:
+    """Whether `s` takes all `n` entries (torch then skips it)."""
+    return s.step in (None, 1) and s.start in (None, 0) and (s.stop is None or s.stop >= n)
+
+
+def _is_tensor(i: Any) -> bool:
+    return hasattr(i, "_data")  # (as _args.raw: a Tensor, without importing it here)
 
 
 def _is_int(i: Any) -> bool:
@@ -60,14 +98,15 @@ def _is_int(i: Any) -> bool:
 def _is_tuple(idx: Any) -> bool:
     """torch's (and numpy's old) rule: a short list holding a sequence, slice, None or ... is a
     tuple of indices (``x[[0, 1], [2, 3]]`` picks two entries); other lists are one index."""
-    from ._tensor import Tensor
-
     if isinstance(idx, tuple):
         return True
     if not isinstance(idx, list) or len(idx) >= 32:
         return False
     return any(
-        isinstance(i, (Tensor, list, tuple, np.ndarray, str, slice)) or i is None or i is Ellipsis
+        isinstance(i, (list, tuple, np.ndarray, str, slice))
+        or _is_tensor(i)
+        or i is None
+        or i is Ellipsis
         for i in idx
     )
 
@@ -106,10 +145,8 @@ def _as_index_array(i: Any) -> np.ndarray:
     """A list or array index as torch converts it: bool and uint8 stay (masks), the rest int64."""
     if isinstance(i, str):
         raise TypeError("new(): invalid data type 'str'")
-    from ._tensor import Tensor
-
     if isinstance(i, (list, tuple)):
-        i = [x._data if isinstance(x, Tensor) else x for x in i]
+        i = [x._data if _is_tensor(x) else x for x in i]
     a = np.asarray(i)
     if a.dtype == np.bool_ or a.dtype == np.uint8:
         return a
@@ -145,11 +182,7 @@ class _Reading:
         identity = True
         for real_dim, i in enumerate(items):
             i = _as_scalar(i)
-            identity = identity and (
-                i is Ellipsis
-                or (isinstance(i, slice) and self._whole(i))
-                or (isinstance(i, (list, tuple, np.ndarray)) or hasattr(i, "_data"))
-            )
+            identity = identity and self._keeps_x(i)
             self._one(i, real_dim)
         if not self.arrays and not self.masks:
             if identity:  # x[:, ...] is x itself in torch (writing to it is not via a view)
@@ -159,13 +192,13 @@ class _Reading:
             before_advanced(not identity)
         return self._advanced(), self.tensors
 
-    def _whole(self, s: slice) -> bool:
-        n = self.view[self.dim] if self.dim < len(self.view) else 0
-        return s.step in (None, 1) and s.start in (None, 0) and (s.stop is None or s.stop >= n)
+    def _keeps_x(self, i: Any) -> bool:
+        """Whether item `i` leaves the tensor as it is (a whole slice, ..., an advanced item)."""
+        if isinstance(i, slice):
+            return self.dim >= len(self.view) or _whole(i, self.view[self.dim])
+        return i is Ellipsis or isinstance(i, (list, tuple, np.ndarray)) or _is_tensor(i)
 
     def _one(self, i: Any, real_dim: int) -> None:
-        from ._tensor import Tensor
-
         d = self.dim
         if _is_int(i):
             self.items.append(_select(self.view, d, operator.index(i), real_dim))
@@ -193,7 +226,7 @@ class _Reading:
                 self.arrays[d] = np.zeros(int(i), dtype=np.int64)
                 self.bools.add(d)
             self.dim += 1
-        elif isinstance(i, Tensor):
+        elif _is_tensor(i):
             self._record(i._data)
             self.tensors.append(i)
         elif isinstance(i, (list, tuple, np.ndarray, str)):
@@ -241,7 +274,11 @@ class _Reading:
         dims = sorted(self.arrays)
         arrays = [self.arrays[d] for d in dims]
         try:
-            block = np.broadcast_shapes(*(a.shape for a in arrays))
+            block = (
+                arrays[0].shape
+                if len(arrays) == 1
+                else np.broadcast_shapes(*(a.shape for a in arrays))
+            )
         except ValueError:
             shapes = ", ".join(str(list(a.shape)) for a in arrays)
             raise IndexError(
@@ -321,15 +358,15 @@ def _check_bounds(
     """torch's checks of index values, in its order: an index into a dim of size 0, then the
     first out-of-range value met (row by row through the broadcast indices) -- unless the
     result is empty (torch then reads no index: `arrays` come back clipped, for numpy)."""
-    count = int(np.prod(block))
+    count = math.prod(block)
     for n in sizes:
         if n == 0 and count:
             raise IndexError("index is out of bounds for dimension with size 0")
-    bad = [(a < -n) | (a >= n) for a, n in zip(arrays, sizes)]
-    if not any(b.any() for b in bad):
+    if all(a.size == 0 or (a.min() >= -n and a.max() < n) for a, n in zip(arrays, sizes)):
         return arrays
     if empty or not count:
         return [np.clip(a, -n, max(n - 1, 0)) for a, n in zip(arrays, sizes)]
+    bad = [(a < -n) | (a >= n) for a, n in zip(arrays, sizes)]
     flat = [np.broadcast_to(b, block).ravel() for b in bad]
     where = int(np.argmax(np.any(flat, axis=0)))
     k = next(k for k, b in enumerate(flat) if b[where])
@@ -340,18 +377,14 @@ def _check_bounds(
 def _dims_named(i: Any) -> int:
     """How many dims of x an item names, as torch counts them before reading (a bool mask
     tensor names its ndim, None, ... and bools none, anything else one)."""
-    from ._tensor import Tensor
-
-    if isinstance(i, Tensor):
+    if _is_tensor(i):
         return i.ndim if i._data.dtype in (np.bool_, np.uint8) else 1
     return 0 if i is None or i is Ellipsis or isinstance(i, bool) else 1
 
 
 def _as_scalar(i: Any) -> Any:
     """A 0-d integer tensor or array is an int to torch (it selects); a 0-d bool one a bool."""
-    from ._tensor import Tensor
-
-    a = i._data if isinstance(i, Tensor) else i
+    a = i._data if _is_tensor(i) else i
     if isinstance(a, np.ndarray) and a.ndim == 0:
         if a.dtype in (np.bool_, np.uint8):
             return bool(a)

@@ -7,7 +7,6 @@ and which op (`Tensor._view`), so an in-place change of a view can be recorded o
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -162,13 +161,6 @@ class ShapeMethods:
         return self.split(max(1, -(-size // chunks)), dim)
 
     def __getitem__(self, idx: Any) -> Tensor:
-        if isinstance(idx, list) and any(isinstance(i, (list, tuple)) for i in idx):
-            warnings.warn(
-                "Using a non-tuple sequence for multidimensional indexing is deprecated and will "
-                "be changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq].",
-                UserWarning,
-                stacklevel=2,
-            )
         np_index, tensors = index(idx, self._data.shape)
         out = ops.Index.apply(self, index=np_index)
         if tensors and out.grad_fn is not None:  # backward reads them: changing them is an error

@@ -187,3 +187,42 @@ def test_cat_and_stack_check_in_torchs_order(name: str, shapes: list[Any], dim: 
         return tuple(y.shape), [tuple(x.grad.shape) for x in xs]
 
     assert outcome(lambda: run(mt)) == outcome(lambda: run(torch))
+
+
+@pytest.mark.parametrize(
+    "index",
+    [[0], (0, [0]), (slice(None), [5]), (0, 0), (Ellipsis, [0]), (None, [0]), [True], 0],
+    ids=repr,
+)
+def test_setitem_on_a_leaf_checks_in_torchs_order(index: Any) -> None:
+    """torch checks that x may be written after the basic items and before the advanced ones:
+    a leaf's error wins over an index out of range, and names a view only if the basic items
+    made one."""
+
+    def run(lib: Any) -> Any:
+        x = lib.zeros(2, 3, requires_grad=True)
+        x[index] = 1
+
+    assert outcome(lambda: run(mt)) == outcome(lambda: run(torch))
+
+
+@pytest.mark.parametrize("index", [[0, None], [0, slice(None)], [[0]], [0, Ellipsis], [0, 1]])
+def test_a_list_read_as_a_tuple_warns_as_torch(index: list[Any]) -> None:
+    """torch warns whenever it reads a list as a tuple of indices, for x[seq] and x[seq] = v;
+    the warning points at that line."""
+
+    def caught(lib: Any, assign: bool) -> list[Any]:
+        x = lib.zeros(2, 3)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            if assign:
+                x[index] = 1
+            else:
+                x[index]
+        return seen
+
+    for assign in (False, True):
+        ours, theirs = caught(mt, assign), caught(torch, assign)
+        assert len(ours) == len(theirs)
+        for a, b in zip(ours, theirs):
+            assert str(b.message).startswith(str(a.message)) and a.filename == __file__
