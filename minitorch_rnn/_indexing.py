@@ -242,11 +242,9 @@ class _Reading:
             self._one(n, real_dim)
 
     def _record(self, a: np.ndarray) -> None:
-        n = a.ndim if a.dtype in (np.bool_, np.uint8) else 1
-        if a.dtype in (np.bool_, np.uint8):
-            self.masks[self.dim] = a
-        else:
-            self.arrays[self.dim] = a
+        mask = a.dtype in (np.bool_, np.uint8)  # a mask indexes one dim per dim of its own
+        (self.masks if mask else self.arrays)[self.dim] = a
+        n = a.ndim if mask else 1
         self.items += [_ADVANCED] * n
         self.dim += n
 
@@ -274,11 +272,7 @@ class _Reading:
         dims = sorted(self.arrays)
         arrays = [self.arrays[d] for d in dims]
         try:
-            block = (
-                arrays[0].shape
-                if len(arrays) == 1
-                else np.broadcast_shapes(*(a.shape for a in arrays))
-            )
+            block = np.broadcast_shapes(*(a.shape for a in arrays))
         except ValueError:
             shapes = ", ".join(str(list(a.shape)) for a in arrays)
             raise IndexError(
@@ -395,7 +389,5 @@ def _as_scalar(i: Any) -> Any:
 
 def _type_name(i: Any) -> str:
     """The type's name as Python's C API gives it (``numpy.bool``, ``float``)."""
-    t = type(i)
-    return (
-        t.__name__ if t.__module__ == "builtins" else f"{t.__module__.split('.')[0]}.{t.__name__}"
-    )
+    module = type(i).__module__.split(".")[0]
+    return type(i).__name__ if module == "builtins" else f"{module}.{type(i).__name__}"
