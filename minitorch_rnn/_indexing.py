@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 import operator
+import os
+import sys
 import warnings
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
@@ -28,15 +29,9 @@ if TYPE_CHECKING:
 Shape = tuple[int, ...]
 
 
-def index(
-    idx: Any, shape: Shape, before_advanced: Optional[Callable[[bool], None]] = None
-) -> tuple[Any, list[Tensor]]:
+def index(idx: Any, shape: Shape) -> tuple[Any, list[Tensor]]:
     """A torch index into a tensor of `shape` as a numpy index, and the tensors inside it
-    (their versions are watched). Raises torch's errors, in torch's order.
-
-    `before_advanced(view)` runs between the basic items and the checks of the advanced ones
-    (when there are some), where torch's ``x[index] = v`` checks that x may be written in place
-    (`view`: whether the basic items left a view of x, not x itself)."""
+    (their versions are watched). Raises torch's errors, in torch's order."""
     if idx is None or idx is Ellipsis:
         return idx, []
     if _is_int(idx):  # torch's fast path for one int
@@ -50,14 +45,12 @@ def index(
         return _basic(idx, shape), []  # the common x[:, 3] and x[1:5, ::2], quickly
     if _is_tensor(idx) and idx.ndim and shape:  # the common x[ids] and x[mask], quickly
         a = idx._data
-        if before_advanced is not None:
-            before_advanced(False)
         if a.dtype.kind in "iu" and a.dtype != np.uint8:
             return _check_bounds([a], [shape[0]], a.shape, 0 in shape[1:])[0], [idx]
         if a.dtype == np.bool_ and a.ndim <= len(shape) and a.shape == shape[: a.ndim]:
             return a, [idx]
     if not _is_tuple(idx):
-        return _Reading(shape).read((idx,), before_advanced)
+        return _Reading(shape).read((idx,))
     if isinstance(idx, list):
         warnings.warn(
             "Using a non-tuple sequence for multidimensional indexing is deprecated and will be "
@@ -65,9 +58,20 @@ def index(
             "will be interpreted as tensor index, x[torch.tensor(seq)], which will result either "
             "in an error or a different result",
             UserWarning,
-            stacklevel=3,  # (the line with x[seq], through __getitem__ or __setitem__)
+            stacklevel=_caller_level(),
         )
-    return _Reading(shape).read(tuple(idx), before_advanced)
+    return _Reading(shape).read(tuple(idx))
+
+
+def _caller_level() -> int:
+    """The `stacklevel` of the line with ``x[seq]``: the first frame outside this package."""
+    frame, level = sys._getframe(2), 2
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _basic(idx: tuple[Any, ...], shape: Shape) -> Any:
@@ -172,9 +176,7 @@ class _Reading:
         self.dim = 0  # the view dim the next item applies to
         self.skip = 0  # the dims each ... covers
 
-    def read(
-        self, items: tuple[Any, ...], before_advanced: Optional[Callable[[bool], None]]
-    ) -> tuple[Any, list[Tensor]]:
+    def read(self, items: tuple[Any, ...]) -> tuple[Any, list[Tensor]]:
         specified = sum(_dims_named(i) for i in items)
         if specified > len(self.shape):
             raise IndexError(f"too many indices for tensor of dimension {len(self.shape)}")
@@ -188,15 +190,13 @@ class _Reading:
             if identity:  # x[:, ...] is x itself in torch (writing to it is not via a view)
                 return Ellipsis, []
             return tuple(self.items), []
-        if before_advanced is not None:
-            before_advanced(not identity)
         return self._advanced(), self.tensors
 
     def _keeps_x(self, i: Any) -> bool:
-        """Whether item `i` leaves the tensor as it is (a whole slice, ..., an advanced item)."""
+        """Whether item `i` leaves the tensor as it is (a whole slice, or ...)."""
         if isinstance(i, slice):
             return self.dim >= len(self.view) or _whole(i, self.view[self.dim])
-        return i is Ellipsis or isinstance(i, (list, tuple, np.ndarray)) or _is_tensor(i)
+        return i is Ellipsis
 
     def _one(self, i: Any, real_dim: int) -> None:
         d = self.dim

@@ -144,9 +144,15 @@ class Permute(Function):
 
 
 def _is_basic(index: Any) -> bool:
-    """Ints, slices, None and ... select each entry at most once (and give a view)."""
+    """Ints, slices, None and ... select each entry at most once (and give a view); a bool
+    indexes a new dim (``zeros(())[True, None, False]``: numpy reads it as torch does)."""
     items = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)
+    return all(
+        (isinstance(i, (int, np.integer, slice)) and not isinstance(i, bool))
+        or i is None
+        or i is Ellipsis
+        for i in items
+    )
 
 
 class Index(Function):
