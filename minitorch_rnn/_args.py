@@ -6,6 +6,7 @@ Skip on a first read: nothing here is autograd.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -313,8 +314,36 @@ def axes(dim: Any, ndim: int) -> Optional[tuple[int, ...]]:
     return out if ndim else None
 
 
-def shape_args(shape: Sequence[Any]) -> tuple[int, ...]:
-    """Accept both `x.reshape(2, 3)` and `x.reshape((2, 3))`."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(int(n) for n in shape[0])
-    return tuple(int(n) for n in shape)
+def shape_args(shape: Sequence[Any], op: str = "view", arg: str = "size") -> tuple[int, ...]:
+    """Accept both `x.reshape(2, 3)` and `x.reshape((2, 3))`: ints (and numpy ints, integer
+    0-d tensors), with the TypeError torch's argument parser gives `op` for anything else."""
+    start = f"{op}(): argument '{arg}'"
+    one_sequence = len(shape) == 1 and isinstance(shape[0], (tuple, list))
+    sizes = list(shape[0]) if one_sequence else list(shape)
+    for k, n in enumerate(sizes):
+        if _is_size(n, alone=(len(shape) == 1 and not one_sequence) or (one_sequence and k == 0)):
+            continue
+        if k == 0 and one_sequence:
+            raise TypeError(
+                f"{start} (position 1) must be tuple of ints, but found element of type "
+                f"{type(n).__name__} at pos 0"
+            )
+        if k == 0 and len(sizes) == 1:
+            raise TypeError(f"{start} (position 1) must be tuple of ints, not {type(n).__name__}")
+        raise TypeError(
+            f'{start} failed to unpack the object at pos {k + 1} with error "type must be '
+            f'tuple of ints,but got {type(n).__name__}"'
+        )
+    return tuple(operator.index(n) for n in sizes)
+
+
+def _is_size(n: Any, alone: bool) -> bool:
+    """An int-like size (a bool only after another size: torch refuses ``reshape(True)`` and
+    ``ones((True, 2))``, takes ``ones((2, True))``)."""
+    if isinstance(n, bool):
+        return not alone
+    try:
+        operator.index(n)
+    except TypeError:
+        return False
+    return True

@@ -207,7 +207,7 @@ class InPlaceMethods:
 
     def resize_(self, *sizes: Any) -> Tensor:
         """In place: a new shape with the same number of entries (fresh entries otherwise)."""
-        shape = shape_args(sizes)
+        shape = shape_args(sizes, "resize_")
         if int(np.prod(shape)) == self._data.size:
             return self._reshape_inplace(shape)
         self._data = np.resize(self._data, shape)

@@ -26,7 +26,7 @@ class ShapeMethods:
 
     def reshape(self, *shape: Any) -> Tensor:
         """The same entries in a new shape (`-1` infers one dim)."""
-        return ops.Reshape.apply(self, shape=shape_args(shape))
+        return ops.Reshape.apply(self, shape=shape_args(shape, "reshape", "shape"))
 
     def view(self, *shape: Any) -> Tensor:
         """The same entries in a new shape, sharing memory (torch refuses when it cannot)."""
@@ -78,7 +78,7 @@ class ShapeMethods:
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dims."""
-        dims = shape_args(dims)
+        dims = shape_args(dims, "permute", "dims")
         ndim = self._data.ndim
         if len(dims) != ndim:  # (torch's words, "sparse_coo" included)
             raise RuntimeError(
@@ -236,7 +236,7 @@ class ShapeMethods:
 
     def flip(self, *dims: Any) -> Tensor:
         """The entries in reverse order along each of `dims` (a copy)."""
-        wrapped = tuple(wrap_dim(d, self._data.ndim) for d in shape_args(dims))
+        wrapped = tuple(wrap_dim(d, self._data.ndim) for d in shape_args(dims, "flip", "dims"))
         for d in wrapped:
             if wrapped.count(d) > 1:
                 raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
@@ -254,7 +254,7 @@ class ShapeMethods:
 
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to `sizes` (-1 keeps a dim), as a view."""
-        shape = shape_args(sizes)
+        shape = shape_args(sizes, "expand")
         full = tuple(
             self._data.shape[i - (len(shape) - self._data.ndim)] if n == -1 else n
             for i, n in enumerate(shape)
@@ -267,7 +267,7 @@ class ShapeMethods:
 
     def repeat(self, *sizes: Any) -> Tensor:
         """Tile the tensor `sizes[i]` times along each dim."""
-        reps = shape_args(sizes)
+        reps = shape_args(sizes, "repeat", "repeats")
         if len(reps) < self._data.ndim:
             raise RuntimeError(
                 "Number of dimensions of repeat dims can not be smaller than number of "

@@ -15,9 +15,9 @@ from .device import check_device
 from .dtypes import float32, is_floating, to_dtype
 
 
-def _size(size: Any) -> tuple[int, ...]:
+def _size(size: Any, fn: str = "empty") -> tuple[int, ...]:
     """A shape from ``f(2, 3)`` or ``f((2, 3))``; a negative size is torch's RuntimeError."""
-    shape = _shape_args(size)
+    shape = _shape_args(size, fn)
     for n in shape:
         if n < 0:
             raise RuntimeError(
@@ -64,7 +64,7 @@ def _size_arg(size: tuple[Any, ...], kw: dict[str, Any], fn: str) -> tuple[int, 
         size = (kw.pop("size"),)
     if kw:
         raise TypeError(f"{fn}() got an unexpected keyword argument '{next(iter(kw))}'")
-    return _size(size)
+    return _size(size, fn)
 
 
 def zeros(

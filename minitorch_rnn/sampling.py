@@ -27,9 +27,9 @@ def _check_device(device: Any) -> None:
     check_device(device)
 
 
-def _size(size: Any) -> tuple[int, ...]:
+def _size(size: Any, fn: str) -> tuple[int, ...]:
     """``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))``; a negative size is torch's error."""
-    shape = _shape_args(size)
+    shape = _shape_args(size, fn)
     for n in shape:
         if n < 0:
             raise RuntimeError(
@@ -59,7 +59,7 @@ def rand(
     **kw: Any,
 ) -> Tensor:
     """Samples of U[0, 1): ``empty(size).uniform_(0, 1)``."""
-    t = _empty(_size(kw.pop("size", size)), dtype, float32, device)
+    t = _empty(_size(kw.pop("size", size), "rand"), dtype, float32, device)
     return _finish(t.uniform_(0, 1, generator=generator), requires_grad)
 
 
@@ -72,7 +72,7 @@ def randn(
     **kw: Any,
 ) -> Tensor:
     """Samples of N(0, 1): ``empty(size).normal_(0, 1)``."""
-    t = _empty(_size(kw.pop("size", size)), dtype, float32, device)
+    t = _empty(_size(kw.pop("size", size), "randn"), dtype, float32, device)
     return _finish(t.normal_(0, 1, generator=generator), requires_grad)
 
 
@@ -90,7 +90,7 @@ def randint(
     if "high" in kw:
         args = (kw.pop("low", 0), kw.pop("high"), *args)
     low, high, size = (0, *args) if len(args) == 2 else args
-    t = _empty(_size((size,)), dtype, int64, device)
+    t = _empty(_size((size,), "randint"), dtype, int64, device)
     return _finish(t.random_(low, high, generator=generator), requires_grad)
 
 
@@ -130,7 +130,9 @@ def normal(
                 "normal() received an invalid combination of arguments - got "
                 "(float, float), but expected one of: (Tensor mean, Tensor std, ...)"
             )
-        t = _empty(_size((size,)), dtype, float32, device).normal_(mean, std, generator=generator)
+        t = _empty(_size((size,), "normal"), dtype, float32, device).normal_(
+            mean, std, generator=generator
+        )
         return _finish(t, requires_grad)
     std_arr = std._data if isinstance(std, Tensor) else None
     if std_arr is not None and std_arr.size and std_arr.min() < 0:

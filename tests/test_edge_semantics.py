@@ -249,3 +249,43 @@ def test_pow_exponent_of_int32_and_int16_is_checked_too() -> None:
     check(lambda lib: lib.tensor([1], dtype=lib.int32) ** 2**40)
     check(lambda lib: lib.tensor([1], dtype=lib.int16) ** 40000)
     check(lambda lib: lib.tensor([1], dtype=lib.int32) ** 2.5e10)
+
+
+# ---- sizes: what torch's argument parser takes as a shape, and its words for the rest --------
+
+SIZE_CALLS = [
+    "{m}.zeros(5).reshape(2.5)",
+    "{m}.zeros(4).reshape(True)",
+    "{m}.zeros(4).reshape('a')",
+    "{m}.zeros(4).reshape((4.0,))",
+    "{m}.zeros(4).reshape(4, None)",
+    "{m}.zeros(6).reshape(2, {m}.tensor(3))",
+    "{m}.zeros(6).reshape(2, {m}.tensor(3.))",
+    "{m}.zeros(6).reshape(np.int64(2), 3)",
+    "{m}.zeros(1).reshape([True])",
+    "{m}.zeros(5).view(2, 2.5)",
+    "{m}.zeros(5).expand(2.5)",
+    "{m}.zeros(2, 3).permute(0, 1.0)",
+    "{m}.zeros(2, 3).repeat(2, 1.5)",
+    "{m}.zeros(2, 3).flip(0.0)",
+    "{m}.zeros(2.5)",
+    "{m}.ones((2, 3.0))",
+    "{m}.ones((2.0, 3))",
+    "{m}.ones([2, True])",
+    "{m}.ones(2, True)",
+    "{m}.ones((True, 2))",
+    "{m}.ones(size=(2, 2.0))",
+    "{m}.randn(2, 2.0)",
+    "{m}.rand(1.5)",
+]
+
+
+@pytest.mark.parametrize("call", SIZE_CALLS)
+def test_sizes_as_torch_parses_them(call: str) -> None:
+    def outcome(lib: Any) -> Any:
+        try:
+            return tuple(eval(call.format(m="lib"), {"lib": lib, "np": np}).shape)
+        except Exception as e:  # the type and first line of the message
+            return type(e).__name__, str(e).splitlines()[0]
+
+    assert outcome(mt) == outcome(torch)
