@@ -8,11 +8,11 @@ the recording tells us the shapes, the dtypes and who reads what. Each rewrite m
 eager, bit for bit (tests/test_compile_optimize.py checks each one, and a case where it must
 not apply):
 
-1. **Ops written out.** ``Addmm`` (with beta = alpha = 1, as nn.RNN and nn.Linear use it)
-   becomes ``out = m1 @ m2; out += input`` -- exactly what `Addmm.forward` computes once its
-   checks pass, and they passed when it was recorded. ``Tanh`` becomes ``np.tanh(x)``. No ctx:
-   the backward lines name the arrays forward would have saved (``m1``, ``m2``, tanh's output)
-   directly. An SGD ``Mul`` off the tape becomes ``np.multiply(a, b)``.
+1. **Ops written out.** ``Addmm`` (float, with beta = alpha = 1, as nn.RNN and nn.Linear use
+   it) becomes ``out = m1 @ m2; out += input`` -- exactly what `Addmm.forward`'s common path
+   computes once its checks pass, and they passed when it was recorded. ``Tanh`` becomes
+   ``np.tanh(x)``. No ctx: the backward lines name the arrays forward would have saved (``m1``,
+   ``m2``, tanh's output) directly. An SGD ``Mul`` off the tape becomes ``np.multiply(a, b)``.
 2. **tanh in place.** ``np.tanh(z, out=z)`` when z is a fresh ``addmm`` result that nothing
    else reads: one array fewer. Not when z is read again -- returned, or used by another op.
    (Inside an RNN rule 6 does better.)
@@ -142,12 +142,13 @@ class Facts:
         if ins[0] != OP:
             return False
         _, cls, params, needs, in_slots, out_slots, node, _ = ins
-        if cls is Addmm:
+        if cls is Addmm:  # (Addmm.forward's own common path: float, beta = alpha = 1)
+            dtype = self.program.slot_types[in_slots[1]][1]
             return (
                 node >= 0
                 and params.get("beta", 1) == 1
                 and params.get("alpha", 1) == 1
-                and self.shape(in_slots[0]) is not None
+                and getattr(dtype, "kind", "") == "f"
             )
         if cls is Tanh:
             return node >= 0 and self.program.node_shapes[node][0] != ()  # (0-d: numpy scalars)
