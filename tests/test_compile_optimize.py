@@ -333,3 +333,17 @@ def test_long_lines_of_names_are_wrapped_into_valid_python():
         wrapped = _wrap(line)
         assert len(wrapped) > 3 and all(len(part) <= 100 for part in wrapped)
         compile("def f():\n" + "\n".join(wrapped), "<test>", "exec")
+
+
+def test_a_step_without_backward_is_generated_from_its_first_replay():
+    net = Net(num_layers=2)
+
+    def predict(x):
+        with mt.no_grad():
+            return net(x)
+
+    compiled = mt.compile(predict)
+    for k in range(3):
+        x, _ = data(k)
+        assert np.array_equal(compiled(x).numpy(), predict(x).numpy())
+        assert (compiled.code is not None) == (k > 0)  # recorded at the first call only
