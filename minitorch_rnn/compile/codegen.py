@@ -8,14 +8,16 @@ Python source -- one line per call, a local variable per slot -- and `exec` it o
 then one call of an ordinary function, and Python's own bytecode does the dispatch::
 
     def replay(args, s0, s1):
-        c0 = Unbind(); c0.needs_input_grad = (False,)     # an op as replay.py runs it
-        (s3, s4, s5) = _outputs(c0, Unbind.forward(c0, s2, dim=0))
-        s20 = s3 @ s19; s20 += s13                        # Addmm, written out (optimize.py)
-        s21 = np.tanh(s20, out=s20)                       # Tanh, in place (optimize.py)
+        c4 = Unbind(); c4.needs_input_grad = (True,)      # an op as replay.py runs it
+        (s13, s14, s15, s16, s17) = _outputs(c4, Unbind.forward(c4, s12, dim=0))
+        s20 = s3 @ s19; s20 += s13  # addmm (node 6)     # written out (optimize.py)
+        buf18 = np.empty((5, 3, 20), float32)  # ...      # (optimize.py's rewrite 6)
+        s21 = np.tanh(s20, out=buf18[0])  # tanh (node 7) into row 0
+        del s20                                           # its last use: freed
         ...
-        g0 = np.ones_like(s65)                            # loss.backward(): the schedule
+        g0 = np.ones_like(s65)  # loss.backward() ...     # the recorded schedule
         ...
-        return (s65,)
+        return (s65, )
 
 ``compiled.code`` prints it. Each instruction has a plain translation here -- the same call
 replay.py makes, so the same arithmetic; optimize.py swaps in cheaper lines where it can prove
