@@ -17,7 +17,9 @@ for every implementation (``numpy_bptt.init_params`` makes them; the others load
 ``load_state_dict``). The implementations are timed *interleaved* in one process -- one step
 of each in turn, the order rotated every round (A B C, B C A, C A B, ...) -- so that machine
 drift and another process's load hit all of them alike; the table shows per-step medians and
-each one's ratio to the hand-written NumPy. torch gets as many threads as NumPy's BLAS has.
+each one's ratio to the hand-written NumPy. NumPy's BLAS is pinned to one thread by default
+(``--threads N`` for N, ``--threads 0`` to leave it as found; threadpoolctl does it), as issue
+17's targets are stated, and torch gets as many threads as NumPy's BLAS has.
 Objects alive before the timed loop (torch's, mostly) are frozen out of the cycle collector's
 walks (``gc.freeze``; ``--no-gc-freeze`` to not): sharing a process with torch would otherwise
 make each collection that minitorch_rnn's tape triggers walk ~150,000 extra objects.
@@ -499,8 +501,8 @@ def run_memory(names: list[str], steps: int, quick: bool) -> dict[str, Any]:
             row["ratio"] = row["minitorch_peak_bytes"] / row["numpy_peak_bytes"]
             # a whole step (update included), hand-written against mt.compile(step), replaying
             compiled = CompiledStep(w, params, x, target)
-            for _ in range(3):  # records twice (no .grad yet, then .grad), then replays
-                compiled.step()
+            for _ in range(4):  # records twice (no .grad yet, then .grad), replays once with
+                compiled.step()  # replay.py's interpreter, then writes the step as Python
             row["numpy_step_peak_bytes"] = peak_bytes(ref.step)
             row["compiled_step_peak_bytes"] = peak_bytes(compiled.step)
             row["compiled_ratio"] = row["compiled_step_peak_bytes"] / row["numpy_step_peak_bytes"]
@@ -591,8 +593,8 @@ def run_profile(name: str, steps: Optional[int], top: int = 25, which: str = "ea
         return f"cannot profile minitorch_rnn: {why}"
     w = WORKLOADS[name]
     impl = PROFILED[which](w, *make_problem(w))
-    for _ in range(2):
-        impl.step()
+    for _ in range(4):  # (a compiled step records twice, replays once to note its backward
+        impl.step()  # schedule, then writes itself as Python: what follows is the replay)
     steps = steps or max(3, min(50, w.repeat // 4))
     gc.collect()
     gc.freeze()  # as in run_timing: torch's objects are not minitorch_rnn's collector cost
@@ -621,7 +623,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--quick", action="store_true", help="3 rounds, no warm-up to speak of")
     p.add_argument("--repeat", type=int, help="timed rounds per workload")
     p.add_argument("--json", metavar="PATH", help="write the results here")
-    p.add_argument("--threads", type=int, help="BLAS / torch threads (needs threadpoolctl)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="BLAS / torch threads (default 1, as issue 17's targets; 0: leave as found)",
+    )
     p.add_argument("--memory", action="store_true", help="tracemalloc peak and flat-memory check")
     p.add_argument("--memory-steps", type=int, default=1000, help="steps of the flat check")
     p.add_argument("--profile", choices=list(WORKLOADS), help="cProfile minitorch_rnn's step")
@@ -654,12 +661,14 @@ def main(argv: Optional[list[str]] = None) -> int:
             from threadpoolctl import threadpool_limits
 
             limiter = threadpool_limits(limits=args.threads, user_api="blas")
-            threads = args.threads
+            threads, blas = blas_threads()  # (what the BLAS now says it has)
         except ImportError:
             print("--threads needs threadpoolctl; set OPENBLAS_NUM_THREADS before starting instead")
+    torch_threads = None
     if not torch_missing():
         import torch
 
+        torch_threads = torch.get_num_threads()  # (put back at the end)
         torch.set_num_threads(threads or os.cpu_count() or 1)
 
     info = machine_info(threads, blas)
@@ -704,6 +713,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"wrote {args.json}")
     if limiter is not None:
         limiter.restore_original_limits()
+    if torch_threads is not None:
+        torch.set_num_threads(torch_threads)
     return 0
 
 

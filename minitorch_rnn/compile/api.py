@@ -31,7 +31,7 @@ from ..autograd.grad_mode import state
 from ..nn.module import Module
 from ..optim.optimizer import Optimizer
 from .record import BACKWARD, INPLACE, LIVE_STEPS, STEP, Program, Recorder, recording
-from .replay import CompiledFunction, run
+from .replay import CompiledFunction, replay_step
 
 CACHE_SIZE_LIMIT = 8  # torch's default too: more signatures than this, and the rest run eagerly
 _NUMBERS = (bool, int, float, str, type(None))
@@ -86,8 +86,7 @@ class Compiled:
             outs = CompiledFunction.apply(*tensors, *fixed, program=program, args=tensors)
             flat = list(outs) if isinstance(outs, tuple) else [outs]
         else:
-            env, _ = run(program, [t._data for t in tensors], tensors)
-            flat = [Tensor(env[s]) for s in program.out_slots]
+            flat = [Tensor(a) for a in replay_step(program, [t._data for t in tensors], tensors)]
         return _unflatten(program.out_spec, iter(flat))
 
     # ---- the guards ---------------------------------------------------------------------------
@@ -161,6 +160,14 @@ class Compiled:
             self._warned.add(why)
             name = getattr(self.fn, "__name__", type(self.fn).__name__)
             warnings.warn(f"mt.compile: {name} runs eagerly: {why}", stacklevel=4)
+
+    @property
+    def code(self) -> Optional[str]:
+        """The Python function a compiled step's replays run (codegen.py), for reading: of the
+        most recently recorded program that has one yet (None before its second replay)."""
+        made = [p.generated for p in self.programs.values() if isinstance(p, Program)]
+        made = [g for g in made if g is not None]
+        return made[-1].source if made else None
 
     def program_for(self, *args: Any) -> Optional[Program]:
         """The recorded program these arguments would replay (None if none yet, or eager)."""

@@ -61,6 +61,7 @@ class Program:
     def __init__(self) -> None:
         self.n_inputs = 0  # slots 0 .. n_inputs-1: the arrays of the call's tensor arguments
         self.template: list[Any] = []  # slot -> constant array (None: filled at replay)
+        self.slot_types: list[tuple[Any, Any]] = []  # slot -> (shape, dtype) when recorded
         self.code: list[tuple[Any, ...]] = []
         self.node_edges: list[tuple[Target, ...]] = []  # per node: where each input's grad goes
         self.node_shapes: list[tuple[tuple[int, ...], ...]] = []  # per node: its output shapes
@@ -73,6 +74,7 @@ class Program:
         self.schedule: Any = None  # a compiled module's backward order (replay.py)
         self.frees: list[list[int]] = []  # per instruction: slots read for the last time
         self.slot_info: list[tuple[Any, ...]] = []  # slot -> (shape, scope it was made in): viz
+        self.generated: Any = None  # a compiled step's replay as Python (codegen.py)
 
     @property
     def n_nodes(self) -> int:
@@ -133,6 +135,7 @@ class Recorder:
         self.arrays.append(array)
         self.program.template.append(array if constant else None)
         self.program.slot_info.append((np.shape(array), state.scope))
+        self.program.slot_types.append((np.shape(array), getattr(array, "dtype", None)))
         return s
 
     def slot_of(self, t: Any) -> int:

@@ -9,7 +9,9 @@ backward with the same arrays, and add gradients in the same order, as the eager
 so the gradients are identical, bit for bit.
 
 `CompiledFunction` is the one node a compiled module leaves on its caller's tape (torch's
-``CompiledFunctionBackward``); its backward replays the region's recorded backward.
+``CompiledFunctionBackward``); its backward replays the region's recorded backward. A compiled
+*step* runs this interpreter once, to write the schedule down; from then on `replay_step` runs
+the program written out as one Python function (codegen.py, optimize.py).
 """
 
 from __future__ import annotations
@@ -22,7 +24,18 @@ import numpy as np
 from ..autograd.deferred import DeferredGrad
 from ..autograd.function import Function
 from ..autograd.plain import accumulate_grad
-from .record import INPLACE, LOAD_GRAD, MASK, OP, STEP, BackwardPlan, Program, Target, draw_mask
+from .record import (
+    BACKWARD,
+    INPLACE,
+    LOAD_GRAD,
+    MASK,
+    OP,
+    STEP,
+    BackwardPlan,
+    Program,
+    Target,
+    draw_mask,
+)
 
 
 def run(program: Program, arrays: list[np.ndarray], args: list[Any]) -> tuple[list[Any], list[Any]]:
@@ -77,6 +90,22 @@ def run(program: Program, arrays: list[np.ndarray], args: list[Any]) -> tuple[li
     return env, ctxs
 
 
+def replay_step(program: Program, arrays: list[np.ndarray], args: list[Any]) -> list[np.ndarray]:
+    """A compiled step's replay: its outputs' arrays. The first replay runs the interpreter
+    above (and so writes the backward schedule down); from the second on, the program runs as
+    one generated Python function (codegen.py, with optimize.py's rewrites)."""
+    if program.generated is None and all(
+        ins[1].schedule is not None for ins in program.code if ins[0] == BACKWARD
+    ):
+        from .codegen import generate
+
+        program.generated = generate(program, args)
+    if program.generated is not None:
+        return list(program.generated.fn(args, *arrays))
+    env, _ = run(program, arrays, args)
+    return [env[s] for s in program.out_slots]
+
+
 def sink_tensor(program: Program, s: int, args: list[Any]) -> Any:
     kind, which = program.sinks[s]
     return args[which] if kind == "arg" else which
@@ -90,7 +119,7 @@ def backward(
         made = _make_schedule(program, ctxs, roots)
         holder.schedule = made["schedule"]
         return made["first"]
-    steps, n_refs, root_refs, sink_refs = holder.schedule
+    steps, n_refs, root_refs, sink_refs = holder.schedule[:4]
     vals: list[Any] = [None] * n_refs
     for ref, (_, g) in zip(root_refs, roots):
         vals[ref] = g
@@ -156,6 +185,7 @@ def _make_schedule(
 ) -> dict[str, Any]:
     """Run backward as the engine does -- a heap, newest node first -- and note its order."""
     vals: list[Any] = []
+    kinds: list[type] = []  # each gradient's type (array or deferred): optimize.py reads them
     buffers: dict[int, list[list[int]]] = {}
     waiting: list[int] = []
     sink_refs: dict[int, list[int]] = {}
@@ -163,6 +193,7 @@ def _make_schedule(
     def send(target: Target, g: Any) -> int:
         ref = len(vals)
         vals.append(g)
+        kinds.append(type(g))
         assert target is not None
         if target[0] == "n":
             buf = buffers.get(target[1])
@@ -187,7 +218,7 @@ def _make_schedule(
                 out_refs.append((j, send(target, g)))
         steps.append((node, [rs or None for rs in in_refs], tuple(out_refs)))
     first = {s: _resolve(_gather(vals, rs)) for s, rs in sink_refs.items()}
-    schedule: Any = (steps, len(vals), root_refs, sink_refs)
+    schedule: Any = (steps, len(vals), root_refs, sink_refs, kinds)
     return {"first": first, "schedule": schedule}
 
 
