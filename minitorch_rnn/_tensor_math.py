@@ -68,6 +68,8 @@ class MathMethods:
 
     def __truediv__(self, other: Any) -> Tensor:
         """`self / other` (true division: integers give the default float, as torch)."""
+        if isinstance(other, (bool, int, float, np.number, np.bool_)):  # a number is divided
+            return ops.Div.apply(*operands(floating(self), other, opmath=True))  # as it is
         return ops.Div.apply(*map(floating, operands(self, other, opmath=True)))
 
     def __rtruediv__(self, other: Any) -> Tensor:

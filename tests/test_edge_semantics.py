@@ -289,3 +289,20 @@ def test_sizes_as_torch_parses_them(call: str) -> None:
             return type(e).__name__, str(e).splitlines()[0]
 
     assert outcome(mt) == outcome(torch)
+
+
+# ---- true division of a tensor by a number: the number is not wrapped into the tensor's dtype --
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int64", "bool", "float16", "float32"])
+@pytest.mark.parametrize("number", [-1, 300, -300, 2**40, -2.5, True, np.int64(-1), 1e-45, 1e30])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_true_division_by_a_number(dtype: str, number: Any, reverse: bool) -> None:
+    def outcome(lib: Any) -> Any:
+        x = lib.tensor([1, 2, 0]).to(getattr(lib, dtype))
+        r = number / x if reverse else x / number
+        return str(r.dtype).replace("torch.", ""), np.array(r.tolist(), dtype=float)
+
+    (mt_dtype, mt_values), (torch_dtype, torch_values) = outcome(mt), outcome(torch)
+    assert mt_dtype == torch_dtype
+    np.testing.assert_array_equal(mt_values, torch_values)  # (uint8 / -1 was 0.0039, not -1)
