@@ -64,7 +64,7 @@ def assign(t: Tensor, idx: Any, value: Tensor) -> None:
 
 def copy(t: Tensor, src: Tensor) -> None:
     """``t.copy_(src)``: src broadcast to t and cast to its dtype."""
-    inplace.check_leaf(t)
+    inplace.check_leaf(t, others=(src,))
     if not _memory.same_data(t._data, src._data):
         _memory.check_internal(t._data)
         _memory.check_partial(t._data, src._data)
@@ -164,7 +164,7 @@ def _copy_to(t: Tensor, np_index: Any, region: _Region, value: Tensor) -> None:
     if dst.shape != v.shape:
         src = None if v.ndim == 0 else _expand(v.reshape(_strip(v.shape)), dst.shape)
         value = _stripped(value)
-    inplace.check_leaf(t, through_view=not region.whole)
+    inplace.check_leaf(t, through_view=not region.whole, others=(value,), index=np_index)
     if src is None or not _memory.same_data(dst, src):  # (copy_ has nothing to do then)
         _memory.check_internal(dst)
         if src is not None:
@@ -204,7 +204,7 @@ def _index_put(t: Tensor, np_index: Any, region: _Region, value: Tensor) -> None
     if sliced is None:  # (as in _copy_to)
         sliced = t._data[np_index]
     value = _stripped(value)
-    inplace.check_leaf(t, through_view=not region.whole)
+    inplace.check_leaf(t, through_view=not region.whole, others=(value,), index=np_index)
     mask = region.mask()
     if _memory.internal_overlap(sliced):
         _deprecated("index_put_", "tensor[indices] = tensor")

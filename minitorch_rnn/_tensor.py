@@ -30,7 +30,7 @@ from ._tensor_new import NewMethods
 from ._tensor_random import RandomMethods
 from ._tensor_reduce import ReduceMethods
 from ._tensor_shape import ShapeMethods
-from .autograd import engine, function, hooks, plain
+from .autograd import engine, function, hooks, plain, views
 from .autograd.function import Function
 from .device import DeviceMethods
 from .dtypes import dtype_name, float32, int64, is_floating, scalar_type_name
@@ -52,7 +52,7 @@ class Tensor(
         "_data",
         "_requires_grad",
         "_grad",
-        "grad_fn",
+        "_grad_fn",
         "_output_nr",
         "_vc",
         "_view",
@@ -67,13 +67,13 @@ class Tensor(
         self._data: np.ndarray = data
         self._requires_grad = False
         self._grad: Optional[Tensor] = None
-        self.grad_fn: Optional[Function] = None
+        self._grad_fn: Optional[Function] = None
         self._output_nr = 0  # which output of `grad_fn` this is (unbind has many)
         # [version, stamp]: in-place ops bump the version and stamp it with the tape's clock
         # (see autograd/function.py); shared with views
         self._vc = [0, 0]
-        # for a view of another tensor: (that tensor, the view op, its params, version seen)
-        self._view: Optional[tuple[Tensor, type, dict[str, Any], int]] = None
+        # for a view of another tensor: that tensor and the view op (see autograd/views.py)
+        self._view: Optional[views.ViewOf] = None
         self._hooks: Optional[dict[int, Any]] = None  # a leaf's gradient hooks (register_hook)
         if requires_grad:
             _check_float(data, "Only Tensors of floating point and complex dtype")
@@ -127,18 +127,32 @@ class Tensor(
         return self._data.itemsize
 
     @property
+    def grad_fn(self) -> Optional[Function]:
+        """The tape node that made this tensor; None for leaves."""
+        if self._view is not None and self._view.seen != self._vc[1]:
+            views.sync(self)  # a view whose base changed: derived again (torch: lazily, too)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node: Optional[Function]) -> None:
+        self._grad_fn = node
+
+    @property
     def is_leaf(self) -> bool:
         """True for tensors made by you, not by an op (`grad_fn is None`)."""
         return self.grad_fn is None
 
     @property
     def requires_grad(self) -> bool:
-        """Should backward compute a gradient for this tensor? Settable on leaves."""
+        """Should backward compute a gradient for this tensor? Settable on leaves; a view
+        requires grad when its base does."""
+        if self._view is not None:
+            return views.requires_grad(self)
         return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
-        if self.grad_fn is not None:
+        if self._grad_fn is not None:
             if flag:  # it requires grad already: nothing to change (as torch)
                 return
             raise RuntimeError(
@@ -148,6 +162,11 @@ class Tensor(
             )
         if flag:  # (torch words this one, the constructor's and requires_grad_'s differently)
             _check_float(self._data, "only Tensors of floating point and complex dtype")
+        if self._view is not None:  # a view's own flag; it still asks its base too
+            self._view.own_requires_grad = bool(flag)
+            flag = flag or views.root_of(self)._requires_grad
+        elif bool(flag) != self._requires_grad:
+            self._vc[1] = next(function._creation_order)  # its views look again (views.py)
         self._requires_grad = bool(flag)
 
     @property
@@ -185,7 +204,7 @@ class Tensor(
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set `requires_grad` in place and return self."""
-        if requires_grad and self.grad_fn is None:
+        if requires_grad and self._grad_fn is None:
             _check_float(self._data, "only Tensors of floating point dtype")
         self.requires_grad = requires_grad
         return self
@@ -274,7 +293,7 @@ class Tensor(
                 "minitorch_rnn does not build graphs of the backward pass (create_graph=True): "
                 "higher-order gradients are not supported (see docs/differences.md)"
             )
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError(
                 "element 0 of tensors does not require grad and does not have a grad_fn"
             )
@@ -348,8 +367,13 @@ def format_tensor(t: Tensor, prefix: str) -> str:
         suffixes.append(f"size={a.shape}")
     if a.dtype not in (float32, int64, np.dtype(bool)):
         suffixes.append(f"dtype={dtype_name(a.dtype)}")
-    if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
-    elif t._requires_grad:
-        suffixes.append("requires_grad=True")
+    try:
+        node = t.grad_fn
+    except RuntimeError:  # a view that may not be derived again (views.py): torch's words
+        suffixes.append("grad_fn=<Invalid>")
+    else:
+        if node is not None:
+            suffixes.append(f"grad_fn=<{node.name()}>")
+        elif t.requires_grad:
+            suffixes.append("requires_grad=True")
     return add_suffixes(prefix + array_str(a, len(prefix)), suffixes, len(prefix))

@@ -150,8 +150,8 @@ class ShapeMethods:
                     f"split_with_sizes expects split_sizes to sum exactly to {size} (input "
                     f"tensor's size at dimension {dim}), but got split_sizes={sizes}"
                 )
-        starts = np.cumsum([0, *sizes[:-1]])
-        return tuple(self.narrow(dim, int(s), n) for s, n in zip(starts, sizes))
+        op = ops.Split if isinstance(split_size, int) else ops.SplitWithSizes
+        return op.apply(self, dim=dim, sizes=tuple(int(n) for n in sizes))  # type: ignore[no-any-return]
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         """`chunks` pieces of equal size along `dim` (the last may be smaller; maybe fewer)."""

@@ -53,42 +53,6 @@ class Known:
 
 
 KNOWN_DIFFERENCES: list[Known] = [
-    Known(
-        "y = x.tanh(); y.mul_(2); y.sum().backward(): torch's message is 'one of the variables "
-        "needed for gradient computation has been modified by an inplace operation: "
-        "[torch.FloatTensor [2]], which is output 0 of TanhBackward0, is at version 1; expected "
-        "version 0 instead. Hint: enable anomaly detection ...' (index tensors, masks and "
-        "Parameter sources likewise); minitorch_rnn words it its own way",
-        r"a tensor saved by \w+ was changed in place",
-        (
-            "index_tensor_changed",
-            "inplace_on_a_saved_0d_output",
-            "inplace_on_a_saved_output",
-            "mask_changed",
-            "parameter_shares_version",
-        ),
-    ),
-    Known(
-        "x = torch.zeros(()); v = x[None]; x.requires_grad_(): v.requires_grad is True in torch "
-        "(a view asks its base; likewise after x.add_(w) with w requiring grad); minitorch_rnn's "
-        "v keeps False until it is used",
-        r"\(\w+\) requires_grad: False != torch's True",
-        (
-            "casts-requires_grad_-1dbb9538",
-            "inplace-add_-f677be5d",
-        ),
-    ),
-    Known(
-        "a, b = torch.zeros(4, requires_grad=True).clone().split(2); a.tanh_() -> RuntimeError("
-        "'Output 0 of SplitBackward0 is a view and is being modified inplace. This view is the "
-        "output of a function that returns multiple views. ...') (unbind, split, chunk); reading "
-        "a stale one raises too; minitorch_rnn lets the change through",
-        r"Output \d+ of \w+ is a view",
-        (
-            "chains-tanh_-45ae2a39",
-            "chains-tanh_-92ad3652",
-        ),
-    ),
 ]
 
 

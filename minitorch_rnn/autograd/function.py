@@ -25,13 +25,13 @@ import numpy as np
 
 from .. import _tensor  # a cycle (_tensor.py imports us): used at call time only
 from .grad_mode import state
+from .views import make_view, sync
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
 # One clock for the tape: it numbers the nodes as they are made (see engine.py), and stamps a
-# tensor's version counter when an op changes it in place -- so "changed after this node was
-# recorded" is simply "stamp > node.seq".
+# tensor's version counter when its memory changes in a way its views must notice (views.py).
 _creation_order = itertools.count(1)
 
 # Where a gradient goes: (node, which output of it) or (leaf tensor, 0); None: nowhere.
@@ -49,6 +49,7 @@ class Function:
     backward_on_tensors: Callable[..., Any]  # a custom Function's own backward (custom.py)
     arg_is_tensor: tuple[bool, ...] = ()  # a custom Function's forward arguments: tensors?
     takes_deferred: tuple[type, ...] = ()  # DeferredGrad types backward accepts unresolved
+    output_index: Callable[[int], Any]  # outputs that are views of input 0: output k's index
 
     # Filled in by `apply` when the node is recorded (class-level defaults keep `apply` lean).
     seq = 0  # creation number: the engine visits nodes newest first
@@ -59,7 +60,10 @@ class Function:
     # For each input: does it want a gradient? Set before forward, as in torch, so forward can
     # skip saving what no backward will read, and backward can skip the others' work.
     needs_input_grad: tuple[bool, ...] = ()
-    saved_versions: tuple[list[int], ...] = ()  # version counters of inputs and outputs
+    # for each saved tensor: (its version counter, the version saved, its array, a weakref to
+    # the input tensor -- None for one of this node's outputs --, which output): plain.check_saved
+    saved_versions: tuple[tuple[list[int], int, np.ndarray, Any, int], ...] = ()
+    regenerated = False  # a view's node derived again after an in-place change (torch's AsStrided)
     output_value: Any = None  # kept only inside `autograd.retain_values()`
     forward_trace: Optional[str] = None  # kept only under `autograd.detect_anomaly()`
     grad_outputs: Optional[list[np.ndarray]] = None  # kept only inside `autograd.retain_grads()`
@@ -93,6 +97,8 @@ class Function:
 
     def name(self) -> str:
         """Torch's name for this node, e.g. ``TanhBackward0`` (``MyFnBackward`` for yours)."""
+        if self.regenerated:  # (torch derives a view's node again as an as_strided of its base)
+            return "AsStridedBackward0"
         return type(self).__name__ + ("Backward0" if self.on_arrays else "Backward")
 
     # torch's other ctx methods, for custom Functions
@@ -127,11 +133,9 @@ class Function:
 
             return custom.apply(cls, inputs)
         ctx = cls()
-        for t in inputs:  # a view whose base changed in place since: its place on the tape too
-            if t._view is not None and t._view[3] != t._vc[0]:
-                from .inplace import refresh_view  # (rare: only after an in-place change)
-
-                refresh_view(t)
+        for t in inputs:  # a view whose base changed since it looked: its place on the tape too
+            if t._view is not None and t._view.seen != t._vc[1]:
+                sync(t)  # (rare: only after an in-place change, or a requires_grad_())
         if state.enabled:
             ctx.needs_input_grad = needs = tuple([t._requires_grad for t in inputs])
         else:
@@ -144,9 +148,8 @@ class Function:
         result = _tensor.Tensor(out)
         if cls.is_view and np.may_share_memory(out, inputs[0]._data):
             # a view and its base share one version counter, and the view remembers its base
-            # and how it was made, for in-place changes (autograd/inplace.py)
-            result._vc = inputs[0]._vc
-            result._view = (inputs[0], cls, params, result._vc[0])
+            # and how it was made, for in-place changes (autograd/views.py)
+            make_view(result, inputs[0], cls, params, many=False)
         if True in needs:
             ctx._record(inputs, (result,))
         if state.recorder is not None:  # mt.compile is recording this call (skip on first read)
@@ -169,14 +172,12 @@ class Function:
         params: dict[str, Any],
         needs: tuple[bool, ...],
     ) -> tuple[Tensor, ...]:
-        """`apply` for an op with several outputs (unbind)."""
+        """`apply` for an op with several outputs (unbind, split)."""
         results = tuple([_tensor.Tensor(np.asarray(o)) for o in out])
-        if self.is_view:  # output k is input[k] along dim: a view, as Index would make it
-            dim = params["dim"]
+        if self.is_view:  # output k is input[index k]: a view, as Index would make it
+            index_op = _index_op()
             for k, r in enumerate(results):
-                r._vc = inputs[0]._vc
-                index = (slice(None),) * dim + (k,)
-                r._view = (inputs[0], _index_op(), {"index": index}, r._vc[0])
+                make_view(r, inputs[0], index_op, {"index": self.output_index(k)}, many=True)
         if True in needs:
             self._record(inputs, results)
         if state.recorder is not None:  # mt.compile is recording this call
@@ -187,7 +188,8 @@ class Function:
         """Make this ctx a node of the tape: the results' grad_fn, with edges to the inputs."""
         # (Plain loops: this runs for every op, and in Python 3.11 a comprehension is one more
         # function call -- three of them cost ~7% of an RNN's forward.)
-        edges, versions, shapes, data = [], [], [], []
+        edges, shapes, data = [], [], []
+        versions: list[Any] = []
         saved = self.saved_tensors or ()
         for t in inputs:
             edge = _edge(t)
@@ -196,15 +198,15 @@ class Function:
                 data.append(_data_input(len(edges) - 1, t))
             for a in saved:  # watch the version of every tensor whose array it saved
                 if a is t._data:
-                    versions.append(t._vc)
+                    versions.append((t._vc, t._vc[0], a, weakref.ref(t), 0))
                     break
         for i, r in enumerate(results):
             shapes.append(r._data.shape)
             for a in saved:  # (outputs too: tanh saves its y)
                 if a is r._data:
-                    versions.append(r._vc)
+                    versions.append((r._vc, r._vc[0], a, None, i))
                     break
-            r._requires_grad, r.grad_fn, r._output_nr = True, self, i
+            r._requires_grad, r._grad_fn, r._output_nr = True, self, i
         self.next_edges, self.output_shapes = tuple(edges), tuple(shapes)
         if data:
             self.data_inputs = tuple(data)
@@ -222,7 +224,8 @@ class Function:
 def watch_versions(node: Function, tensors: Any) -> None:
     """Make `node`'s backward refuse to run if any of `tensors` changes in place -- for what an op
     reads in backward without saving it as an array of its own (indices, masks, targets)."""
-    node.saved_versions = (*node.saved_versions, *[t._vc for t in tensors])
+    watched = [(t._vc, t._vc[0], t._data, weakref.ref(t), 0) for t in tensors]
+    node.saved_versions = (*node.saved_versions, *watched)
 
 
 def _index_op() -> type:
@@ -235,17 +238,19 @@ def _data_input(position: int, t: Tensor) -> tuple[int, tuple[int, ...], Any, st
     """An input that needs no gradient, for pictures: see `Function.data_inputs`."""
     base, how = t, ""
     if t._view is not None:
-        index = t._view[2].get("index")
+        index = t._view.params.get("index")
         how = f"[{index[0]}]" if isinstance(index, tuple) and len(index) == 1 else "view"
         while base._view is not None:
-            base = base._view[0]
+            base = base._view.base
     return position, t._data.shape, weakref.ref(base), how
 
 
 def _edge(t: Tensor) -> Edge:
     """Where `t`'s gradient goes: the node that made it, the leaf itself, or nowhere."""
-    if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr)
+    if t._grad_fn is not None:
+        return (t._grad_fn, t._output_nr)
     if t._requires_grad:
+        if t._view is not None and not t._view.own_requires_grad:
+            return None  # it requires grad only as its base does: torch sends nothing
         return (t, 0)  # a leaf: its gradient is accumulated into `t.grad`
     return None

@@ -14,7 +14,7 @@ which we follow:
    Writing into a view writes into its base, so the base gets a `CopySlices` node -- "the old
    base, with this region replaced by the new value" -- and the view's ``grad_fn`` is derived
    again from the new base. Other views of the same base notice that the shared version counter
-   moved and derive theirs again when next used (`refresh_view`).
+   moved and derive theirs again when next used or read (views.py).
 3. **The version goes up.** A node that saved the old value refuses to run backward (see
    `plain.check_saved`): never a silently wrong gradient.
 4. **A leaf that requires grad cannot change in place** while grad mode is on (its ``.grad``
@@ -32,6 +32,7 @@ from .._memory import check_internal, check_partial, writable
 from ..dtypes import can_cast, scalar_type_name
 from .function import Function
 from .grad_mode import state
+from .views import check_inplace_on_view, sync
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -43,9 +44,8 @@ def root_and_chain(t: Tensor) -> tuple[Tensor, Chain]:
     """The tensor that owns `t`'s memory, and the view ops that lead from it to `t`."""
     chain = []
     while t._view is not None:
-        parent, cls, params, _ = t._view
-        chain.append((cls, params))
-        t = parent
+        chain.append((t._view.op, t._view.params))
+        t = t._view.base
     chain.reverse()
     return t, chain
 
@@ -64,8 +64,10 @@ def check_inplace(t: Tensor, through_view: bool = False) -> None:
     check_internal(t._data)
 
 
-def check_leaf(t: Tensor, through_view: bool = False) -> None:
-    """torch's error for changing a leaf that requires grad (or a view of one) in place."""
+def check_leaf(t: Tensor, through_view: bool = False, others: Any = (), index: Any = ...) -> None:
+    """torch's error for changing a leaf that requires grad (or a view of one) in place -- after
+    its errors for views it cannot rebase (views.py; `others`: the values written in)."""
+    check_inplace_on_view(t, others, index)
     if not state.enabled:
         return
     root = root_and_chain(t)[0]
@@ -112,6 +114,7 @@ def check_broadcast(shape: tuple[int, ...], *value_shapes: tuple[int, ...]) -> N
 def apply_inplace(t: Tensor, fn: type[Function], *others: Tensor, **params: Any) -> Tensor:
     """``t <- fn(t, *others)`` in t's own memory, recorded on the tape when it needs to be.
     `others` come in the dtype torch computes in; torch checks the shapes, then that dtype."""
+    check_inplace_on_view(t, others)
     check_inplace(t)
     check_partial(t._data, *[o._data for o in others])  # (an input sharing t's memory)
     if others:
@@ -155,20 +158,17 @@ def copy_slices(t: Tensor, index: Any, value: Tensor) -> Tensor:
     root._modified()
     root.grad_fn, root._output_nr, root._requires_grad = new.grad_fn, 0, True
     if t is not root:
-        refresh_view(t)
+        sync(t)  # the view's place on the tape: derived again from its base's
     return t
 
 
-def refresh_view(t: Tensor) -> None:
-    """Derive a view's place on the tape again from its base (after the base changed)."""
+def replay_view(t: Tensor) -> tuple[Any, int]:
+    """A view's place on the tape derived again from its base's: (node, output nr)."""
     root, chain = root_and_chain(t)
     v = root
     for cls, params in chain:
         v = cls.apply(v, **params)
-    t.grad_fn, t._output_nr, t._requires_grad = v.grad_fn, v._output_nr, v._requires_grad
-    assert t._view is not None
-    parent, cls, params, _ = t._view
-    t._view = (parent, cls, params, t._vc[0])
+    return v._grad_fn, v._output_nr
 
 
 def _stand_in(t: Tensor, copy: bool = False) -> Tensor:

@@ -30,6 +30,7 @@ from .deferred import DeferredGrad
 from .function import Function
 from .grad_mode import state
 from .hooks import call_node_hooks, call_tensor_hooks
+from .views import modified_error
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -126,14 +127,11 @@ def check_saved(node: Function) -> None:
     """Refuse to use freed or since-modified saved arrays: never a silently wrong gradient."""
     if node.saved_tensors is None:
         raise RuntimeError(SECOND_BACKWARD)
-    for counter in node.saved_versions:  # [version, clock stamp of the last in-place change]
-        if counter[1] > node.seq:
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: a tensor saved by {node.name()} was changed in place after "
-                f"that node was recorded (it is now at version {counter[0]}). Hint: do in-place "
-                "updates after backward(), or clone() the tensor before changing it."
-            )
+    for saved in node.saved_versions:  # (version counter, the version it was saved at, ...)
+        if saved[0][0] != saved[1]:
+            if state.anomaly and node.forward_trace:
+                _warn_forward_trace(node)
+            raise modified_error(node, saved, state.anomaly)
 
 
 def accumulate_grad(t: Tensor, grad: np.ndarray) -> None:
@@ -174,20 +172,25 @@ def keep_output_grads(
 
 def check_nan(node: Function, input_grads: tuple[Any, ...]) -> None:
     """detect_anomaly: a backward that made NaN raises, showing where the node was recorded."""
-    import warnings
-
     for i, g in enumerate(input_grads):
         if isinstance(g, DeferredGrad):
             g = g.resolve()
         if g is not None and g.dtype.kind == "f" and np.isnan(g).any():
             if node.forward_trace:
-                warnings.warn(
-                    f"Error detected in {node.name()}. Traceback of forward call that caused "
-                    f"the error:\n{node.forward_trace}",
-                    UserWarning,
-                    stacklevel=3,
-                )
+                _warn_forward_trace(node)
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+
+
+def _warn_forward_trace(node: Function) -> None:
+    """detect_anomaly's report: where the node that failed was recorded."""
+    import warnings
+
+    warnings.warn(
+        f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
+        f"{node.forward_trace}",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def register_retained(t: Tensor) -> None:

@@ -257,6 +257,44 @@ class Unbind(Function):
     def backward(ctx: Any, *grads: np.ndarray) -> np.ndarray:
         return _stack(grads, ctx.dim)
 
+    dim: int
+
+    def output_index(self, k: int) -> tuple[Any, ...]:
+        return (slice(None),) * self.dim + (k,)
+
+
+class Split(Function):
+    """``x.split(n)`` and ``x.chunk(n)``: pieces along `dim` (views), from one node with an
+    output per piece, as torch's;  backward joins their gradients.
+
+    Derivative: d/dx = the outputs' gradients concatenated along dim
+    """
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int, sizes: tuple[int, ...]) -> tuple[Any, ...]:
+        ctx.dim, ends = dim, np.cumsum(sizes).tolist()
+        ctx.pieces = [slice(end - n, end) for n, end in zip(sizes, ends)]
+        return tuple([x[(slice(None),) * dim + (piece,)] for piece in ctx.pieces])
+
+    @staticmethod
+    def backward(ctx: Any, *grads: np.ndarray) -> np.ndarray:
+        return np.concatenate(grads, axis=ctx.dim)
+
+    dim: int
+    pieces: list[slice]
+
+    def output_index(self, k: int) -> tuple[Any, ...]:
+        return (slice(None),) * self.dim + (self.pieces[k],)
+
+
+class SplitWithSizes(Split):
+    """``x.split([sizes])``: a Split with the sizes listed (torch's name for it).
+
+    Derivative: d/dx = the outputs' gradients concatenated along dim
+    """
+
 
 def _slices(x: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
     """The views ``x[..., i, ...]`` along `dim` (no moveaxis at dim 0: it costs more than them)."""
