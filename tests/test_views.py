@@ -138,6 +138,27 @@ SAVED = {  # name: (program, torch's message)
             "expected version 0 instead"
         ),
     ),
+    "an_inplace_op_that_saved_its_result": (
+        lambda lib: _backward(_inplace_result(lib, lib.tensor([0.5, 1.0], requires_grad=True)), 1),
+        modified(
+            "[minitorch_rnn.FloatTensor [2]], which is output 0 of Sigmoid, is at version 2; "
+            "expected version 1 instead"
+        ),
+    ),
+    "an_inplace_op_on_a_view_that_saved_its_result": (  # (the view is gone: its node's name)
+        lambda lib: _backward(_inplace_result(lib, lib.ones(3, requires_grad=True), view=True), 1),
+        modified(
+            "[minitorch_rnn.FloatTensor [2]], which is output 0 of Sigmoid, is at version 2; "
+            "expected version 1 instead"
+        ),
+    ),
+    "an_inplace_op_on_a_view_kept_that_saved_its_result": (  # (the view's own node now)
+        lambda lib: _inplace_on_kept_view(lib),
+        modified(
+            "[minitorch_rnn.FloatTensor [2]], which is output 0 of AsStrided, is at version 2; "
+            "expected version 1 instead"
+        ),
+    ),
     "anomaly_mode_hint": (
         lambda lib: _anomaly(lib),
         modified(
@@ -152,6 +173,20 @@ SAVED = {  # name: (program, torch's message)
 def _backward(y: Any, change: Any) -> None:
     for _ in range(change if isinstance(change, int) else 1):
         y.mul_(2)
+    y.sum().backward()
+
+
+def _inplace_result(lib: ModuleType, x: Any, view: bool = False) -> Any:
+    y = x * 1
+    (y[1:] if view else y).sigmoid_()  # saves its result: y (or the view) now holds it
+    return y
+
+
+def _inplace_on_kept_view(lib: ModuleType) -> None:
+    y = lib.ones(3, requires_grad=True) * 1
+    v = y[1:]
+    v.sigmoid_()
+    y.mul_(2)
     y.sum().backward()
 
 

@@ -61,7 +61,7 @@ class Function:
     # skip saving what no backward will read, and backward can skip the others' work.
     needs_input_grad: tuple[bool, ...] = ()
     # for each saved tensor: (its version counter, the version saved, its array, a weakref to
-    # the input tensor -- None for one of this node's outputs --, which output): plain.check_saved
+    # the tensor or None, which output of this node it is or -1 for an input): plain.check_saved
     saved_versions: tuple[tuple[list[int], int, np.ndarray, Any, int], ...] = ()
     regenerated = False  # a view's node derived again after an in-place change (torch's AsStrided)
     output_value: Any = None  # kept only inside `autograd.retain_values()`
@@ -198,7 +198,7 @@ class Function:
                 data.append(_data_input(len(edges) - 1, t))
             for a in saved:  # watch the version of every tensor whose array it saved
                 if a is t._data:
-                    versions.append((t._vc, t._vc[0], a, weakref.ref(t), 0))
+                    versions.append((t._vc, t._vc[0], a, weakref.ref(t), -1))
                     break
         for i, r in enumerate(results):
             shapes.append(r._data.shape)
@@ -224,7 +224,7 @@ class Function:
 def watch_versions(node: Function, tensors: Any) -> None:
     """Make `node`'s backward refuse to run if any of `tensors` changes in place -- for what an op
     reads in backward without saving it as an array of its own (indices, masks, targets)."""
-    watched = [(t._vc, t._vc[0], t._data, weakref.ref(t), 0) for t in tensors]
+    watched = [(t._vc, t._vc[0], t._data, weakref.ref(t), -1) for t in tensors]
     node.saved_versions = (*node.saved_versions, *watched)
 
 

@@ -23,6 +23,7 @@ which we follow:
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -135,8 +136,23 @@ def apply_inplace(t: Tensor, fn: type[Function], *others: Tensor, **params: Any)
         write(t, ..., result._data)
         t._modified()
         t.grad_fn, t._output_nr, t._requires_grad = result.grad_fn, 0, True
-        return t
-    return copy_slices(t, ..., result)  # 3. t is a view: its base changes
+    else:
+        copy_slices(t, ..., result)  # 3. t is a view: its base changes
+    _watch_result(result, t)
+    return t
+
+
+def _watch_result(result: Tensor, t: Tensor) -> None:
+    """An op that saved its result (tanh_ saves tanh(t)) watches t, which holds it now: a later
+    change of t makes that node's backward refuse to run, as torch's does."""
+    node = result._grad_fn
+    if node is None or not node.saved_versions:
+        return
+    ref = weakref.ref(t) if t._view is not None else None  # (torch names a view's own node)
+    node.saved_versions = tuple(
+        (t._vc, t._vc[0], array, ref, nr) if counter is result._vc else (counter, v, array, r, nr)
+        for counter, v, array, r, nr in node.saved_versions
+    )
 
 
 def setitem(t: Tensor, index: Any, value: Tensor) -> None:

@@ -214,10 +214,10 @@ def modified_error(node: Any, saved: tuple[Any, ...], anomaly: bool) -> RuntimeE
     kind = scalar_type_name(array.dtype)
     kind = f"minitorch_rnn.{kind}Tensor" if kind in _LEGACY else f"CPU{kind}Type"
     what = f"[{kind} {list(array.shape)}]"
-    if ref is None:  # one of node's own outputs (tanh saves its result)
-        what += f", which is output {output_nr} of {short_name(node)},"
-    elif tensor is not None and tensor.grad_fn is not None:  # an input: its history now
+    if tensor is not None and tensor.grad_fn is not None:  # its history now (torch's words)
         what += f", which is output {tensor._output_nr} of {short_name(tensor.grad_fn)},"
+    elif output_nr >= 0:  # one of node's own outputs (tanh saves its result)
+        what += f", which is output {output_nr} of {short_name(node)},"
     hint = (
         "the backtrace further above shows the operation that failed to compute its gradient. "
         "The variable in question was changed in there or anywhere later. Good luck!"
