@@ -224,6 +224,24 @@ def _anomaly(lib: ModuleType) -> None:
         y.sum().backward()
 
 
+@program
+def leaves_done_before_the_error_have_their_gradient(lib: ModuleType, notes: list[Any]) -> None:
+    for engine in ("plain", "fast"):
+        prev = mt.autograd.set_engine(engine)  # (torch: the same program twice)
+        x = lib.tensor([0.5], requires_grad=True)
+        w = lib.tensor(2.0, requires_grad=True)  # only after the failing node: accumulated
+        u = lib.tensor(3.0, requires_grad=True)  # before it as well: not
+        v = lib.tensor([1.0], requires_grad=True)  # another branch of the sum: accumulated
+        w.grad = lib.tensor(10.0)
+        w.register_hook(lambda g: notes.append(("hook", g.tolist())))
+        y = (x * u).tanh()
+        y.tanh_()
+        y.add_(w * u)
+        attempt(notes, lambda y=y, v=v: (y + v * v).sum().backward())
+        notes.append((grad(x), grad(w), grad(u), grad(v)))
+        mt.autograd.set_engine(prev)
+
+
 @pytest.mark.parametrize("name", sorted(SAVED))
 def test_saved_tensor_message_is_torchs(name: str) -> None:
     run, message = SAVED[name]

@@ -24,6 +24,7 @@ from .function import Function
 from .grad_mode import state
 from .hooks import call_node_hooks, call_tensor_hooks
 from .plain import (  # the pieces both engines share; the readable one owns them
+    accumulate_finished,
     accumulate_grad,
     check_nan,
     check_saved,
@@ -99,7 +100,12 @@ def run_backward(
         if keep:
             keep_output_grads(node, grads, capture, captured)
         if node.saved_versions or node.saved_tensors is None:
-            check_saved(node)
+            try:
+                check_saved(node)
+            except RuntimeError:  # torch had given the leaves done by then their gradient
+                if inputs is None:
+                    accumulate_finished(leaf_grads.values(), [node, *[n for _, n in waiting]])
+                raise
         input_grads = node.backward(node, *grads)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)

@@ -80,7 +80,14 @@ def run_backward(
                 captured[i] = grads[t._output_nr]
         if not wanted:
             keep_output_grads(node, grads, {}, [])  # retain_grad(), and pictures of gradients
-        check_saved(node)
+        try:
+            check_saved(node)
+        except RuntimeError:  # torch had given the leaves done by then their gradient
+            if not wanted:
+                pending = [n for n, _ in received if isinstance(n, Function)]
+                leaves = [(t, g) for (t, _), g in received.items() if not isinstance(t, Function)]
+                accumulate_finished(leaves, [node, *pending])
+            raise
         input_grads = node.backward(node, *grads)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
@@ -132,6 +139,28 @@ def check_saved(node: Function) -> None:
             if state.anomaly and node.forward_trace:
                 _warn_forward_trace(node)
             raise modified_error(node, saved, state.anomaly)
+
+
+def accumulate_finished(leaves: Any, pending: list[Function]) -> None:
+    """Backward stopped at an error: torch had accumulated the gradient of every leaf that no
+    pending node (nor any node after them) sends to anymore -- its leaves get theirs as soon as
+    everything feeding them has run. `leaves`: (leaf, gradient so far) pairs."""
+    feeding: set[int] = set()
+    stack, seen = list(pending), set(pending)
+    while stack:
+        for edge in stack.pop().next_edges:
+            if edge is None:
+                continue
+            if not isinstance(edge[0], Function):
+                feeding.add(id(edge[0]))
+            elif edge[0] not in seen:
+                seen.add(edge[0])
+                stack.append(edge[0])
+    for leaf, grad in leaves:
+        if id(leaf) not in feeding and leaf._requires_grad:
+            if isinstance(grad, DeferredGrad):
+                grad = grad.resolve()
+            accumulate_grad(leaf, call_tensor_hooks(leaf._hooks, grad))
 
 
 def accumulate_grad(t: Tensor, grad: np.ndarray) -> None:
