@@ -160,11 +160,8 @@ def short_name(node: Any) -> str:
         view = _index_view_name(shape, index, getitem=True)
         if view is not None:
             return view
-    name: str = node.name()
-    for suffix in ("Backward0", "Backward1", "Backward"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
+    name: str = node.name()  # (torch keeps other numbers: PowBackward2 -> Pow2)
+    return name.replace("Backward0", "").replace("Backward", "")
 
 
 def _index_view_name(shape: tuple[int, ...], index: Any, getitem: bool = False) -> Optional[str]:
