@@ -52,9 +52,11 @@ def assign(t: Tensor, idx: Any, value: Tensor) -> None:
         raise
     try:
         np_index, _ = index(idx, t._data.shape)
-    except IndexError:  # an advanced index's errors come after the leaf check
-        if region.advanced and region.sliced is not None:
-            inplace.check_leaf(t, through_view=not region.whole)
+    except IndexError as e:  # an advanced index's errors come after the leaf check, and
+        if region.advanced and region.sliced is not None:  # those index_put_ finds, after its
+            inplace.check_leaf(t, through_view=not region.whole)  # overlap checks
+            if str(e).startswith(_PUT_ERRORS):
+                _memory.check_none(region.sliced, value._data, *region.arrays())
         raise
     if region.advanced:
         _index_put(t, np_index, region, value)
@@ -85,6 +87,10 @@ def fill(t: Tensor, value: Any) -> None:
         return copy(t, value.clone() if np.may_share_memory(t._data, value._data) else value)
     # torch's error if the number does not fit the dtype: uint8.fill_(300)
     inplace.setitem(t, ..., _tensor.Tensor(checked_fill(value, t._data.dtype, t._data.size)))
+
+
+# the index errors torch's index_put_ raises after its overlap checks (expandTensors, make_info)
+_PUT_ERRORS = ("shape mismatch: indexing tensors", "index ")
 
 
 # ---- the value ----------------------------------------------------------------------------

@@ -109,6 +109,11 @@ OVERLAP = [
     "x = L.arange(4.).reshape(2, 2); x.add_(x)",
     "x = L.zeros(1, 1); x[0].add_(x[0, 0])",
     "x = L.arange(4.); x[:2].fill_(x[1])",
+    # index_put_ checks the memory before it broadcasts the indices and checks their bounds
+    "x = L.zeros(1, 1); x[L.tensor([0, 0, 0]), None, [[]]] = x",
+    "x = L.zeros(1, 1); x[L.tensor([0, 0, 0]), None, [[]]] = x.clone()",
+    "x = L.zeros(1, 1); x[L.tensor([5])] = x",
+    "x = L.zeros(1, 1); x[L.zeros(3, dtype=L.bool)] = x",  # (a mask's shape comes first)
 ]
 
 
