@@ -116,7 +116,7 @@ class MathMethods:
 
     def __rpow__(self, other: Any) -> Tensor:
         base, e = operands(other, self)
-        return _pow_tensor(base, e)
+        return _pow_tensor(base, e, number_base=isinstance(other, (bool, int, float, np.number)))
 
     def __matmul__(self, other: Any) -> Tensor:
         """`self @ other`: 1-D, 2-D and batched, as numpy and torch."""
@@ -372,9 +372,9 @@ def _check_ndim(name: str, t: Any, ndim: int) -> None:
         raise RuntimeError(f"{name} must be a {'matrix' if ndim == 2 else f'{ndim}D tensor'}")
 
 
-def _pow_tensor(base: Tensor, e: Tensor) -> Tensor:
+def _pow_tensor(base: Tensor, e: Tensor, number_base: bool = False) -> Tensor:
     """`base ** e` with a tensor exponent (same dtype after promotion). Integers stay integers
     and take negative exponents too (``2 ** tensor([-1])`` is 0, as torch's integer pow)."""
     if base._data.dtype.kind in "iub":
         return _new(int_power(base._data, e._data))
-    return ops.PowTensor.apply(base, e)
+    return (ops.PowNumberBase if number_base else ops.PowTensor).apply(base, e)

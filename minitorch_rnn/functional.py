@@ -86,7 +86,16 @@ sub = _delegate("sub")
 mul = _delegate("mul")
 div = _delegate("div")
 neg = _delegate("neg")
-pow = _delegate("pow")
+_pow = _delegate("pow")
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    """`input ** exponent`; either may be a number (``mt.pow(2, x)``), as torch.pow."""
+    if not isinstance(input, Tensor):
+        return exponent.__rpow__(input)
+    return _pow(input, exponent)
+
+
 matmul = _delegate("matmul")
 addmm = _delegate("addmm")
 tanh = _delegate("tanh")

@@ -306,3 +306,19 @@ def test_true_division_by_a_number(dtype: str, number: Any, reverse: bool) -> No
     (mt_dtype, mt_values), (torch_dtype, torch_values) = outcome(mt), outcome(torch)
     assert mt_dtype == torch_dtype
     np.testing.assert_array_equal(mt_values, torch_values)  # (uint8 / -1 was 0.0039, not -1)
+
+
+# ---- pow's three nodes, named as torch names them; mt.pow takes a number base ----------------
+
+
+@pytest.mark.parametrize("expr", ["x ** 2", "x ** y", "2 ** x", "L.pow(2, x)", "L.pow(x, y)"])
+def test_pow_nodes_as_torch(expr: str) -> None:
+    def outcome(lib: Any) -> Any:
+        x = lib.tensor([0.5, 2.0], requires_grad=True)
+        y = lib.tensor([1.0, 3.0], requires_grad=True)
+        r = eval(expr, {"L": lib, "x": x, "y": y})
+        r.sum().backward()
+        name = r.grad_fn.name() if lib is mt else type(r.grad_fn).__name__
+        return name, r.tolist(), x.grad.tolist()
+
+    assert outcome(mt) == outcome(torch)

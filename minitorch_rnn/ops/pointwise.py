@@ -352,3 +352,17 @@ class PowTensor(Function):
             if ctx.needs_input_grad[1]:
                 gb = unbroadcast(np.where((a == 0) & (b >= 0), 0, grad * y * np.log(a)), b.shape)
         return ga, gb
+
+    def name(self) -> str:
+        return "PowBackward1"  # torch's name for pow(Tensor, Tensor)
+
+
+class PowNumberBase(PowTensor):
+    """``number ** b`` for a tensor b: PowTensor with the number as a 0-d array (torch's
+    pow(Scalar, Tensor) node, named apart).
+
+    Derivative: d c^b/db = c^b ln(c)
+    """
+
+    def name(self) -> str:
+        return "PowBackward2"
