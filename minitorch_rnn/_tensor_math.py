@@ -110,7 +110,9 @@ class MathMethods:
     def __pow__(self, exponent: Any) -> Tensor:
         """`self ** exponent`, for a number or a tensor exponent."""
         if isinstance(exponent, (_tensor.Tensor, list, np.ndarray)):  # (a 0-d one too: it may
-            return _pow_tensor(*operands(self, exponent))  # require grad, as torch's exponent)
+            base, e = operands(self, exponent)  # require grad, as torch's exponent)
+            own = exponent._data.dtype if isinstance(exponent, _tensor.Tensor) else e._data.dtype
+            return _pow_tensor(base, e, exponent_dtype=own)
         dt, exponent = pow_number(self, exponent)  # int ** 0.5 is float32, bool ** 2 int64
         return ops.Pow.apply(cast(self, dt), exponent=pow_exponent(exponent, dt))
 
@@ -372,9 +374,13 @@ def _check_ndim(name: str, t: Any, ndim: int) -> None:
         raise RuntimeError(f"{name} must be a {'matrix' if ndim == 2 else f'{ndim}D tensor'}")
 
 
-def _pow_tensor(base: Tensor, e: Tensor, number_base: bool = False) -> Tensor:
+def _pow_tensor(
+    base: Tensor, e: Tensor, number_base: bool = False, exponent_dtype: Any = None
+) -> Tensor:
     """`base ** e` with a tensor exponent (same dtype after promotion). Integers stay integers
     and take negative exponents too (``2 ** tensor([-1])`` is 0, as torch's integer pow)."""
     if base._data.dtype.kind in "iub":
         return _new(int_power(base._data, e._data))
+    if exponent_dtype is not None and exponent_dtype != e._data.dtype:  # (see PowTensor)
+        return ops.PowTensor.apply(base, e, exponent_dtype=exponent_dtype)
     return (ops.PowNumberBase if number_base else ops.PowTensor).apply(base, e)

@@ -146,7 +146,7 @@ class Function:
         if type(out) is not np.ndarray:  # a 0-d result comes back from numpy as a scalar
             out = ctx._as_array(out)
         result = _tensor.Tensor(out)
-        if cls.is_view and np.may_share_memory(out, inputs[0]._data):
+        if cls.is_view and _shares_memory(out, inputs[0]._data):
             # a view and its base share one version counter, and the view remembers its base
             # and how it was made, for in-place changes (autograd/views.py)
             make_view(result, inputs[0], cls, params, many=False)
@@ -226,6 +226,21 @@ def watch_versions(node: Function, tensors: Any) -> None:
     reads in backward without saving it as an array of its own (indices, masks, targets)."""
     watched = [(t._vc, t._vc[0], t._data, weakref.ref(t), -1) for t in tensors]
     node.saved_versions = (*node.saved_versions, *watched)
+
+
+def _shares_memory(out: np.ndarray, a: np.ndarray) -> bool:
+    """Whether a view op's result is a view of `a` -- an empty one too (``x[0, :0]``): numpy
+    says no two empty arrays share memory, but torch's empty view is still a view of x."""
+    if np.may_share_memory(out, a):
+        return True
+    return out.size == 0 and _root(out) is _root(a)
+
+
+def _root(a: np.ndarray) -> np.ndarray:
+    """The array that owns `a`'s memory."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
 
 
 def _index_op() -> type:

@@ -337,9 +337,10 @@ class PowTensor(Function):
     """
 
     @staticmethod
-    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray, exponent_dtype: Any = None) -> np.ndarray:
         y = _binary(np.power, a, b)
         ctx.save_for_backward(a, b, y)
+        ctx.exponent_dtype = exponent_dtype  # b's own dtype, when promotion changed it
         return y
 
     @staticmethod
@@ -348,7 +349,7 @@ class PowTensor(Function):
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if ctx.needs_input_grad[0]:
-                ga = unbroadcast(np.where(b == 0, 0, grad * b * a ** (b - 1)), a.shape)
+                ga = unbroadcast(np.where(b == 0, 0, grad * b * a ** _minus_one(b, ctx)), a.shape)
             if ctx.needs_input_grad[1]:
                 gb = unbroadcast(np.where((a == 0) & (b >= 0), 0, grad * y * np.log(a)), b.shape)
         return ga, gb
@@ -366,3 +367,17 @@ class PowNumberBase(PowTensor):
 
     def name(self) -> str:
         return "PowBackward2"
+
+
+def _minus_one(b: np.ndarray, ctx: Any) -> np.ndarray:
+    """``exponent - 1`` as torch's pow_backward computes it: in the exponent's own dtype (a
+    float16 exponent of a float32 base rounds there; a bool exponent is torch's error)."""
+    dt = ctx.exponent_dtype
+    if dt is None or dt == b.dtype:
+        return b - 1
+    if dt == np.bool_:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return (b.astype(dt) - dt.type(1)).astype(b.dtype)
