@@ -269,7 +269,8 @@ class ShapeMethods:
         full = tuple(
             self._data.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape)
         )
-        for i, n in enumerate(self._data.shape):  # torch names the sizes as given, -1s too
+        for i in reversed(range(self._data.ndim)):  # the last misfit; the sizes as given
+            n = self._data.shape[i]
             if n not in (1, full[i + lead]):
                 raise RuntimeError(
                     f"The expanded size of the tensor ({full[i + lead]}) must match the "

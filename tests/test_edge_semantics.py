@@ -333,6 +333,7 @@ FUZZ_4000 = [
     # expand names the sizes as given, -1 included, and refuses a leading -1
     "L.zeros(1, 2, 2, dtype=L.bool).expand(1, -1, 3)",
     "L.zeros(3).expand(-1, 3)",
+    "L.zeros(1, 2, 2).expand(1, 3, 3)",  # (the last dim that does not fit)
     "L.zeros(2, 1).expand(-1)",
     # pow's backward computes exponent - 1 in the exponent's own dtype
     "x = L.tensor(0., dtype=L.half, requires_grad=True); (x ** L.tensor(False)).sum().backward()",
