@@ -71,8 +71,8 @@ class Compiled:
             return self.fn(*args, **kwargs)  # (keyword arguments: not guarded yet)
         try:
             key = self.signature(args)
-        except TypeError:  # an argument that cannot be part of a signature (unhashable)
-            return self._eager("an argument that is neither a tensor nor a number", args)
+        except TypeError:  # something that cannot be part of a signature (unhashable)
+            return self._eager(_unhashable(args), args)
         program = self.programs.get(key)
         if program is None:
             if len(self.programs) >= CACHE_SIZE_LIMIT:
@@ -238,3 +238,12 @@ def _unflatten(spec: Any, flat: Any) -> Any:
         return None
     kind, specs = spec
     return kind(_unflatten(s, flat) for s in specs)
+
+
+def _unhashable(args: tuple[Any, ...]) -> str:
+    """Why a call has no signature: an argument, or else an optimizer's option or state."""
+    try:
+        hash(tuple((type(a), a) for a in args if not isinstance(a, Tensor)))
+    except TypeError:
+        return "an argument that is neither a tensor nor a number"
+    return "an optimizer option or state entry that is not a number or a tensor (LBFGS keeps lists)"
