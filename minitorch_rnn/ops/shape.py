@@ -27,7 +27,13 @@ class View(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = x.shape
-        return x.reshape(infer_size(shape, x.size))
+        try:  # a view or nothing: numpy's reshape would copy where the strides do not allow it
+            return np.reshape(x, infer_size(shape, x.size), copy=False)
+        except ValueError:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+            ) from None
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
@@ -59,10 +65,15 @@ def infer_size(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
 
 
 class Reshape(View):
-    """`x.reshape(...)`: a View under torch's other name.
+    """`x.reshape(...)`: a View where the strides allow one, else a copy (as torch's).
 
     Derivative: d/dx = grad reshaped back to x's shape
     """
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.in_shape = x.shape
+        return x.reshape(infer_size(shape, x.size))
 
 
 class Unsqueeze(View):
