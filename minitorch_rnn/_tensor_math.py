@@ -70,13 +70,13 @@ class MathMethods:
         """`self / other` (true division: integers give the default float, as torch)."""
         if isinstance(other, (bool, int, float, np.number, np.bool_)):  # a number is divided
             return ops.Div.apply(*operands(floating(self), other, opmath=True))  # as it is
-        return ops.Div.apply(*map(floating, operands(self, other, opmath=True)))
+        return ops.Div.apply(*map(floating, operands(*_float_operands(self, other), opmath=True)))
 
     def __rtruediv__(self, other: Any) -> Tensor:
         if isinstance(other, (bool, int, float, np.number, np.bool_)):  # torch, for a number:
             x = floating(self)  # self.reciprocal() * other
             return ops.Div.apply(_new(np.ones((), dtype=x._data.dtype)), x) * other
-        return ops.Div.apply(*map(floating, operands(other, self)))
+        return ops.Div.apply(*map(floating, operands(*_float_operands(other, self))))
 
     def __mod__(self, other: Any) -> Tensor:
         """`self % other`: the remainder with the sign of `other` (torch.remainder)."""
@@ -372,6 +372,15 @@ def _as_tensor(x: Any, like: Any) -> Tensor:
 def _check_ndim(name: str, t: Any, ndim: int) -> None:
     if t.ndim != ndim:
         raise RuntimeError(f"{name} must be a {'matrix' if ndim == 2 else f'{ndim}D tensor'}")
+
+
+def _float_operands(a: Any, b: Any) -> tuple[Any, Any]:
+    """Two tensors of integer (or bool) common type, for true division: each goes to the float
+    type on its own -- ``int8(-1) / uint8(0)`` is -inf, not 255 / 0."""
+    if isinstance(a, _tensor.Tensor) and isinstance(b, _tensor.Tensor):
+        if result_type(a, b).kind in "iub":
+            return floating(a), floating(b)
+    return a, b
 
 
 def _pow_tensor(

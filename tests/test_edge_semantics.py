@@ -354,3 +354,31 @@ def test_fuzzer_finds_as_torch(program: str) -> None:
         return None if out is None else out.tolist()
 
     assert outcome(mt) == outcome(torch)
+
+
+DIV_VALUES = {
+    "uint8": [0, 1, 255],
+    "int8": [-1, 0, 127],
+    "int64": [-5, 0, 7],
+    "bool": [True, False, True],
+    "float16": [0.0, -1.5, 2.0],
+    "float32": [0.0, -1.0, 3.0],
+}
+
+
+@pytest.mark.parametrize("a_dtype", list(DIV_VALUES))
+@pytest.mark.parametrize("b_dtype", list(DIV_VALUES))
+@pytest.mark.parametrize("a_dims, b_dims", [(1, 0), (0, 1), (1, 1)])
+def test_true_division_of_tensors(a_dtype: str, b_dtype: str, a_dims: int, b_dims: int) -> None:
+    """Integer tensors go to float each on its own: int8(-1) / uint8(0) is -inf, not 255 / 0."""
+
+    def outcome(lib: Any) -> Any:
+        va, vb = DIV_VALUES[a_dtype], DIV_VALUES[b_dtype]
+        a = lib.tensor(va if a_dims else va[0], dtype=getattr(lib, a_dtype))
+        b = lib.tensor(vb if b_dims else vb[0], dtype=getattr(lib, b_dtype))
+        r = a / b
+        return str(r.dtype).replace("torch.", ""), np.array(r.tolist(), dtype=float)
+
+    (mt_dtype, mt_values), (torch_dtype, torch_values) = outcome(mt), outcome(torch)
+    assert mt_dtype == torch_dtype
+    np.testing.assert_array_equal(mt_values, torch_values)
