@@ -118,7 +118,8 @@ class MathMethods:
 
     def __rpow__(self, other: Any) -> Tensor:
         base, e = operands(other, self)
-        return _pow_tensor(base, e, number_base=isinstance(other, (bool, int, float, np.number)))
+        number = other if isinstance(other, (bool, int, float, np.number)) else None
+        return _pow_tensor(base, e, number=number)
 
     def __matmul__(self, other: Any) -> Tensor:
         """`self @ other`: 1-D, 2-D and batched, as numpy and torch."""
@@ -383,13 +384,13 @@ def _float_operands(a: Any, b: Any) -> tuple[Any, Any]:
     return a, b
 
 
-def _pow_tensor(
-    base: Tensor, e: Tensor, number_base: bool = False, exponent_dtype: Any = None
-) -> Tensor:
+def _pow_tensor(base: Tensor, e: Tensor, number: Any = None, exponent_dtype: Any = None) -> Tensor:
     """`base ** e` with a tensor exponent (same dtype after promotion). Integers stay integers
     and take negative exponents too (``2 ** tensor([-1])`` is 0, as torch's integer pow)."""
     if base._data.dtype.kind in "iub":
         return _new(int_power(base._data, e._data))
     if exponent_dtype is not None and exponent_dtype != e._data.dtype:  # (see PowTensor)
         return ops.PowTensor.apply(base, e, exponent_dtype=exponent_dtype)
-    return (ops.PowNumberBase if number_base else ops.PowTensor).apply(base, e)
+    if number is not None:  # number ** tensor: torch's own node, with the number as given
+        return ops.PowNumberBase.apply(base, e, number=float(number))
+    return ops.PowTensor.apply(base, e)

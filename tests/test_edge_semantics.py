@@ -382,3 +382,17 @@ def test_true_division_of_tensors(a_dtype: str, b_dtype: str, a_dims: int, b_dim
     (mt_dtype, mt_values), (torch_dtype, torch_values) = outcome(mt), outcome(torch)
     assert mt_dtype == torch_dtype
     np.testing.assert_array_equal(mt_values, torch_values)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("number", [1e-45, 0.0, 2.0, 0.5, -2.0, 3])
+@pytest.mark.parametrize("exponent", [0.0, 1.0, 2.5])
+def test_number_to_a_tensor_power_gradient(dtype: str, number: Any, exponent: float) -> None:
+    """d c^x/dx = c^x ln(c) with c the number as given (1e-45 ** half: ln(1e-45), not ln(0))."""
+
+    def outcome(lib: Any) -> Any:
+        x = lib.tensor([exponent], dtype=getattr(lib, dtype), requires_grad=True)
+        (number**x).sum().backward()
+        return np.array(x.grad.tolist())
+
+    np.testing.assert_allclose(outcome(mt), outcome(torch), rtol=1e-3)

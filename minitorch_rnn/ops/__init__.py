@@ -10,8 +10,6 @@ from .pointwise import (
     Mul,
     Neg,
     Pow,
-    PowNumberBase,
-    PowTensor,
     Relu,
     Remainder,
     Sigmoid,
@@ -19,6 +17,7 @@ from .pointwise import (
     Tanh,
     ToCopy,
 )
+from .power import PowNumberBase, PowTensor
 from .reduce import Cumsum, Max, MaxDim, Mean, Min, MinDim, Prod, Std, Sum, Var
 from .select import Clamp, ClampTensor, MaskedFill, Maximum, Minimum, Where
 from .shape import (
