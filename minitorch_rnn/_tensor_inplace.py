@@ -25,6 +25,7 @@ from ._args import (
     shape_args,
     wrap_dim,
 )
+from ._memory import check_partial
 from ._tensor_shape import CPP_NAMES
 from .autograd import inplace
 from .dtypes import can_cast, float32, result_type, scalar_type_name
@@ -50,7 +51,12 @@ def _other(self: Any, other: Any, true_divide: bool = False, opmath: bool = Fals
         dt = float32
     if number:
         return _tensor.Tensor(number_like(other, dt))
-    return other if other._data.dtype == dt else other.to(dt)
+    if other._data.dtype == dt:
+        return other
+    if np.may_share_memory(self._data, other._data):  # (the cast copies: check before it)
+        inplace.check_inplace(self)
+        check_partial(self._data, other._data)
+    return other.to(dt)
 
 
 def _scaled(self: Any, other: Any, alpha: Any, sign: int = 1) -> Tensor:

@@ -339,6 +339,13 @@ FUZZ_4000 = [
     "x = L.tensor(0., dtype=L.half, requires_grad=True); (x ** L.tensor(False)).sum().backward()",
     "x = L.tensor(0., requires_grad=True); (x.log() ** L.tensor(32752., dtype=L.half)).backward()"
     "; out = x.grad",
+    # at 8,000: an operand that shares the output's memory is checked before it is cast
+    "x = L.tensor([0]); v = x[0]; v.div_(x)",
+    "x = L.tensor([0., 1.]); x[:1].div_(x[1:].long()); out = x",
+    # view() never copies
+    "L.zeros(3, 2).t().view(6)",
+    "L.zeros(4, 6)[::2].view(12)",
+    "x = L.zeros(4, 6)[:, ::2].view(12); out = x",
 ]
 
 
