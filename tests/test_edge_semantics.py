@@ -346,6 +346,9 @@ FUZZ_4000 = [
     "L.zeros(3, 2).t().view(6)",
     "L.zeros(4, 6)[::2].view(12)",
     "x = L.zeros(4, 6)[:, ::2].view(12); out = x",
+    # in place on an empty view of an expanded tensor: an empty gradient, not a refusal
+    "x = L.zeros((), requires_grad=True); a = (x + x).expand(0).transpose(0, 0); a.tanh_()"
+    "; a.sum().backward(); out = x.grad",
 ]
 
 
