@@ -349,7 +349,22 @@ FUZZ_4000 = [
     # in place on an empty view of an expanded tensor: an empty gradient, not a refusal
     "x = L.zeros((), requires_grad=True); a = (x + x).expand(0).transpose(0, 0); a.tanh_()"
     "; a.sum().backward(); out = x.grad",
+    # sigmoid is 1 / (1 + e^-x) as torch computes it: 0 where e^-x overflows (so this gradient
+    # is 0, not 1); an empty expand of a leaf is a view of it
+    "x = L.tensor(1.401298464324817e-45, requires_grad=True); x.log().sigmoid().backward()"
+    "; out = x.grad",
+    "x = L.zeros(0, 0, dtype=L.half, requires_grad=True); v = x.expand(0, 0); v.add_(v)",
 ]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_sigmoid_values_as_torch(dtype: str) -> None:
+    xs = [*np.linspace(-30, 30, 121), -1000.0, -800.0, -104.0, -90.0, -88.0, 800.0]
+    ours = mt.tensor(xs, dtype=getattr(mt, dtype)).sigmoid().tolist()
+    theirs = torch.tensor(xs, dtype=getattr(torch, dtype)).sigmoid().tolist()
+    if dtype == "float16":  # computed in float32 and rounded once, as torch's
+        assert ours == theirs
+    np.testing.assert_allclose(ours, theirs, rtol=3e-7 if dtype == "float32" else 1e-15, atol=0)
 
 
 @pytest.mark.parametrize("program", FUZZ_4000)

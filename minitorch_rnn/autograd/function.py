@@ -237,10 +237,14 @@ def _shares_memory(out: np.ndarray, a: np.ndarray) -> bool:
 
 
 def _root(a: np.ndarray) -> np.ndarray:
-    """The array that owns `a`'s memory."""
-    while isinstance(a.base, np.ndarray):
-        a = a.base
-    return a
+    """The array that owns `a`'s memory (through as_strided's holder object too)."""
+    while True:
+        b = a.base
+        if not isinstance(b, np.ndarray):
+            b = getattr(b, "base", None)  # (as_strided keeps its array in a holder's .base)
+            if not isinstance(b, np.ndarray):
+                return a
+        a = b
 
 
 def _index_op() -> type:

@@ -249,9 +249,12 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        # exp of a negative number only: no overflow warning for large |x|
-        e = np.exp(-np.abs(x))
-        y = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        # torch's formula: below about -88.7 (float32) e^-x overflows to inf and s(x) is 0,
+        # as in torch (a "stable" e^x / (1 + e^x) would give a subnormal, and backward 1 / x
+        # through it a different gradient)
+        w = x.astype(np.float32) if x.dtype == np.float16 else x  # (half: in float32, as torch)
+        with np.errstate(over="ignore"):
+            y = (1 / (1 + np.exp(-w))).astype(x.dtype, copy=False)
         ctx.save_for_backward(y)
         return y
 
