@@ -421,3 +421,23 @@ def test_number_to_a_tensor_power_gradient(dtype: str, number: Any, exponent: fl
         return np.array(x.grad.tolist())
 
     np.testing.assert_allclose(outcome(mt), outcome(torch), rtol=1e-3)
+
+
+def test_half_addmm_sums_in_float32_as_torch() -> None:
+    """-3 * 32752 overflows float16 on its own; torch adds 32752 in float32 first: -65504."""
+    rng = np.random.default_rng(0)
+    cases = [([[-3.0, 0.0], [0.0, 0.0]], [[0.0, 32752.0], [0.0, 0.0]], [[32752.0]])]
+    for _ in range(100):
+        m, n, p = rng.integers(1, 5, 3)
+        cases.append(
+            (
+                rng.standard_normal((m, n)) * rng.choice([1, 100, 3000]),
+                rng.standard_normal((n, p)) * rng.choice([1, 100, 30]),
+                rng.standard_normal((m, p)) * 1000,
+            )
+        )
+    for a, b, c in cases:
+        a, b, c = (np.asarray(v, dtype=np.float16) for v in (a, b, c))
+        ours = mt.addmm(mt.tensor(c), mt.tensor(a), mt.tensor(b)).numpy()
+        theirs = torch.addmm(torch.tensor(c), torch.tensor(a), torch.tensor(b)).numpy()
+        np.testing.assert_array_equal(ours, theirs)

@@ -142,13 +142,14 @@ class Facts:
         if ins[0] != OP:
             return False
         _, cls, params, needs, in_slots, out_slots, node, _ = ins
-        if cls is Addmm:  # (Addmm.forward's own common path: float, beta = alpha = 1)
+        if cls is Addmm:  # (Addmm.forward's own common path: float32/64, beta = alpha = 1)
             dtype = self.program.slot_types[in_slots[1]][1]
             return (
                 node >= 0
                 and params.get("beta", 1) == 1
                 and params.get("alpha", 1) == 1
                 and getattr(dtype, "kind", "") == "f"
+                and dtype != np.float16  # (half: Addmm computes in float32, rounds once)
             )
         if cls is Tanh:
             return node >= 0 and self.program.node_shapes[node][0] != ()  # (0-d: numpy scalars)

@@ -97,12 +97,14 @@ class Addmm(Function):
         ctx.input_shape, ctx.beta, ctx.alpha = input.shape, beta, alpha
         if beta != 1 or alpha != 1 or m1.dtype.kind != "f":
             return _addmm(input, m1, m2, beta, alpha)
-        out = m1 @ m2  # the common case (Linear, RNN): input + m1 @ m2
+        half = m1.dtype == np.float16  # torch sums in float32 and rounds once (no overflow midway)
+        out = m1.astype(np.float32) @ m2.astype(np.float32) if half else m1 @ m2
+        # the common case (Linear, RNN): input + m1 @ m2
         try:
             out += input  # in place: no second temporary
         except ValueError:  # `input` does not broadcast to the product's shape
             raise _expand_error(input.shape, out.shape, input.dtype) from None
-        return out
+        return out.astype(np.float16) if half else out
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple[Any, Any, Any]:
