@@ -354,6 +354,11 @@ FUZZ_4000 = [
     "x = L.tensor(1.401298464324817e-45, requires_grad=True); x.log().sigmoid().backward()"
     "; out = x.grad",
     "x = L.zeros(0, 0, dtype=L.half, requires_grad=True); v = x.expand(0, 0); v.add_(v)",
+    # (-inf) ** 0.5 is C's pow, inf, also for 0-d tensors; max() and min() save x and the result
+    "out = float('-inf') ** L.tensor(0.5)",
+    "out = L.tensor(float('-inf')) ** L.tensor([0.5, -0.5, 3.0])",
+    "x = L.tensor(0., dtype=L.half, requires_grad=True); y = x.max(); y.tanh_(); y.backward()",
+    "x = L.tensor([1., 3.], requires_grad=True); z = x * 1; y = z.min(); z.add_(1); y.backward()",
 ]
 
 

@@ -24,7 +24,10 @@ class PowTensor(Function):
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray, exponent_dtype: Any = None) -> np.ndarray:
-        y = _binary(np.power, a, b)
+        if a.ndim == 0 and b.ndim == 0:  # numpy's 0-d power is not C's: (-inf) ** 0.5 is nan
+            y = _binary(np.power, a.reshape(1), b.reshape(1)).reshape(())
+        else:
+            y = _binary(np.power, a, b)
         ctx.save_for_backward(a, b, y)
         ctx.exponent_dtype = exponent_dtype  # b's own dtype, when promotion changed it
         return y

@@ -66,14 +66,19 @@ class Max(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
         y = x.max()
-        ctx.save_for_backward(np.isnan(x) if np.isnan(y) else x == y)  # a NaN max: the NaNs
+        # the maxima (a NaN max: the NaNs); x and y are saved as torch saves them, so changing
+        # either in place before backward is torch's error
+        ctx.save_for_backward(np.isnan(x) if np.isnan(y) else x == y, x, y)
         return y
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
-        (mask,) = ctx.saved_tensors
+        mask = ctx.saved_tensors[0]
         share = (grad / mask.sum()).astype(grad.dtype, copy=False)
         return np.where(mask, share, np.zeros((), dtype=grad.dtype))
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward1"  # torch's max() / min() of all entries
 
 
 class MaxDim(Function):
@@ -110,7 +115,7 @@ class Min(Max):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
         y = x.min()
-        ctx.save_for_backward(np.isnan(x) if np.isnan(y) else x == y)
+        ctx.save_for_backward(np.isnan(x) if np.isnan(y) else x == y, x, y)
         return y
 
 
