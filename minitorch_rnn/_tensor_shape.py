@@ -297,6 +297,8 @@ class ShapeMethods:
             shape += [r, n]
         tiled = x.reshape(*[m for n in x.shape for m in (1, n)]).expand(*shape)
         out = tiled.reshape(*[r * n for r, n in zip(reps, x.shape)])
+        if not out._data.flags.writeable:  # (empty: numpy's reshape kept expand's read-only view)
+            out = out.clone()
         # repeat copies, as torch's does (a view of self would change with it)
         return out.clone() if np.may_share_memory(out._data, self._data) else out
 

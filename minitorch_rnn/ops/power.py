@@ -40,7 +40,8 @@ class PowTensor(Function):
             if ctx.needs_input_grad[0]:
                 ga = unbroadcast(np.where(b == 0, 0, grad * b * a ** _minus_one(b, ctx)), a.shape)
             if ctx.needs_input_grad[1]:
-                gb = unbroadcast(np.where((a == 0) & (b >= 0), 0, grad * y * np.log(a)), b.shape)
+                zero = (a == 0) & (b >= 0)  # torch: grad * where(...), so an inf grad gives nan
+                gb = unbroadcast(grad * np.where(zero, 0, y * np.log(a)), b.shape)
         return ga, gb
 
     def name(self) -> str:
@@ -70,9 +71,10 @@ class PowNumberBase(PowTensor):
         a, b, y = ctx.saved_tensors
         with np.errstate(divide="ignore", invalid="ignore"):
             log_c = math.log(c) if c > 0 else (-math.inf if c == 0 else math.nan)
-            gb = grad * (y * log_c)
-            if c == 0:
-                gb = np.where(b >= 0, 0, gb).astype(gb.dtype)
+            term = y * log_c
+            if c == 0:  # torch: grad * where(b >= 0, 0, ...): an inf grad still gives nan
+                term = np.where(b >= 0, 0, term).astype(term.dtype)
+            gb = grad * term
         return None, unbroadcast(gb, b.shape)
 
     def name(self) -> str:
