@@ -254,13 +254,13 @@ class ShapeMethods:
 
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to `sizes` (-1 keeps a dim), as a view."""
+        from .ops.matmul import _expand_error
+
         shape = shape_args(sizes, "expand")
         lead = len(shape) - self._data.ndim  # new dims in front
         if lead < 0:
-            from .ops.matmul import _expand_error
-
             raise _expand_error(self._data.shape, shape, self._data.dtype)
-        for i, n in enumerate(shape[: max(lead, 0)]):
+        for i, n in enumerate(shape[:lead]):
             if n == -1:
                 raise RuntimeError(
                     f"The expanded size of the tensor (-1) isn't allowed in a leading, "
@@ -269,14 +269,8 @@ class ShapeMethods:
         full = tuple(
             self._data.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape)
         )
-        for i in reversed(range(self._data.ndim)):  # the last misfit; the sizes as given
-            n = self._data.shape[i]
-            if n not in (1, full[i + lead]):
-                raise RuntimeError(
-                    f"The expanded size of the tensor ({full[i + lead]}) must match the "
-                    f"existing size ({n}) at non-singleton dimension {i + lead}.  Target "
-                    f"sizes: {list(shape)}.  Tensor sizes: {list(self._data.shape)}"
-                )
+        if any(n not in (1, m) for n, m in zip(self._data.shape, full[lead:])):
+            raise _expand_error(self._data.shape, full, self._data.dtype, given=shape)
         return ops.Expand.apply(self, shape=full)
 
     def expand_as(self, other: Tensor) -> Tensor:

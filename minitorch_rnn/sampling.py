@@ -15,8 +15,8 @@ from typing import Any, Optional
 import numpy as np
 
 from . import _random_kernels as kernels
-from ._args import shape_args as _shape_args
 from ._tensor import Tensor
+from .creation import _size
 from .device import check_device
 from .dtypes import float32, int64, scalar_type_name, to_dtype
 from .random import Generator, _generator
@@ -25,17 +25,6 @@ from .random import Generator, _generator
 def _check_device(device: Any) -> None:
     """torch's factories take ``device=``; here only the CPU exists."""
     check_device(device)
-
-
-def _size(size: Any, fn: str) -> tuple[int, ...]:
-    """``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))``; a negative size is torch's error."""
-    shape = _shape_args(size, fn)
-    for n in shape:
-        if n < 0:
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {n}: {list(shape)}"
-            )
-    return tuple(int(n) for n in shape)
 
 
 def _empty(shape: tuple[int, ...], dtype: Any, default: np.dtype, device: Any) -> Tensor:

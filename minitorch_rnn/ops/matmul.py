@@ -199,8 +199,11 @@ def _times(x: np.ndarray, s: Any) -> np.ndarray:
         return x * s
 
 
-def _expand_error(shape: tuple[int, ...], target: tuple[int, ...], dtype: Any) -> RuntimeError:
-    """torch's message when `shape` cannot be expanded (broadcast) to `target`."""
+def _expand_error(
+    shape: tuple[int, ...], target: tuple[int, ...], dtype: Any, given: Any = None
+) -> RuntimeError:
+    """torch's message when `shape` cannot be expanded (broadcast) to `target` (`given`: the
+    sizes as the caller wrote them, -1s included, if they were not `target` itself)."""
     if len(shape) > len(target):
         name = f"minitorch_rnn.{scalar_type_name(dtype)}Tensor"
         if np.dtype(dtype) == np.bool_:
@@ -213,6 +216,7 @@ def _expand_error(shape: tuple[int, ...], target: tuple[int, ...], dtype: Any) -
     i = max(i for i in range(-len(shape), 0) if shape[i] not in (1, target[i]))
     return RuntimeError(
         f"The expanded size of the tensor ({target[i]}) must match the existing size ({shape[i]}) "
-        f"at non-singleton dimension {len(target) + i}.  Target sizes: {list(target)}.  "
+        f"at non-singleton dimension {len(target) + i}.  "
+        f"Target sizes: {list(target if given is None else given)}.  "
         f"Tensor sizes: {list(shape)}"
     )
