@@ -22,7 +22,6 @@ from typing import Any, Optional
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import scope
-from ..creation import zeros
 from ..functional import addmm
 from . import functional as F
 from .rnn_base import RNNBase, _check_same_dtype
@@ -175,17 +174,7 @@ class GRUCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, num_chunks=3, dtype=dtype)
 
     def forward(self, input: Tensor, hx: Optional[Tensor] = None) -> Tensor:
-        if input.dim() not in (1, 2):
-            raise ValueError(f"GRUCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
-        if hx is not None and hx.dim() not in (1, 2):
-            raise ValueError(f"GRUCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
-        is_batched = input.dim() == 2
-        if not is_batched:
-            input = input.unsqueeze(0)
-        if hx is None:
-            hx = zeros(input.size(0), self.hidden_size, dtype=input.dtype)
-        elif not is_batched:
-            hx = hx.unsqueeze(0)
+        input, hx, is_batched = self._batch("GRUCell", input, hx)
         self._check_input(input)
         self._check_hidden(input, hx)
         _check_same_dtype(input, self.weight_ih)

@@ -44,6 +44,22 @@ class RNNCellBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
+    def _batch(self, name: str, input: Tensor, hx: Optional[Tensor]) -> tuple[Tensor, Tensor, bool]:
+        """torch's prologue of RNNCell and GRUCell (`name`): 1-D or 2-D input and state, an
+        unbatched one made a batch of one, a missing state zeros; and whether it was batched."""
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        if hx is not None and hx.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
+        is_batched = input.dim() == 2
+        if not is_batched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            hx = zeros(input.size(0), self.hidden_size, dtype=input.dtype)
+        elif not is_batched:
+            hx = hx.unsqueeze(0)
+        return input, hx, is_batched
+
     def _check_input(self, input: Tensor) -> None:
         """torch's checks (made in C++ there), in its order and words."""
         if input.size(1) != self.input_size:
@@ -129,17 +145,7 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Optional[Tensor] = None) -> Tensor:
-        if input.dim() not in (1, 2):
-            raise ValueError(f"RNNCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
-        if hx is not None and hx.dim() not in (1, 2):
-            raise ValueError(f"RNNCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
-        is_batched = input.dim() == 2
-        if not is_batched:
-            input = input.unsqueeze(0)
-        if hx is None:
-            hx = zeros(input.size(0), self.hidden_size, dtype=input.dtype)
-        elif not is_batched:
-            hx = hx.unsqueeze(0)
+        input, hx, is_batched = self._batch("RNNCell", input, hx)
         activation = {"tanh": Tensor.tanh, "relu": Tensor.relu}.get(self.nonlinearity)
         if activation is None:
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
